@@ -1,0 +1,491 @@
+package forms
+
+import (
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// conditionSchema is the compiled schema of a schema-based rule condition.
+type conditionSchema = *jsonschema.Schema
+
+// Options tune loading.
+type Options struct {
+	// Now is the clock behind "today" in date limits; nil means time.Now.
+	Now func() time.Time
+}
+
+// Load reads, checks and compiles the form in folder (an fs.FS whose root holds form.json,
+// schema.json and layout.json). name is the folder's name, compared with the manifest id.
+// It returns the form, or nil when any problem is an error; the problems include warnings.
+func Load(folder fs.FS, name string, opts Options) (*Form, Problems) {
+	f, problems := load(folder, name, opts)
+	if problems.HasErrors() {
+		return nil, problems
+	}
+	f.Warnings = problems
+	return f, problems
+}
+
+// load does the work of Load and also returns a partial form when there are errors, so that the
+// linter can go on checking what it can.
+func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	sink := &problemSink{index: map[string]*jsonIndex{}}
+	form := &Form{byPath: map[string]*Field{}, Translations: map[string]map[string]string{}}
+
+	read := func(file string, required bool) (any, bool) {
+		data, err := readLimited(folder, file)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && !required {
+				return nil, false
+			}
+			sink.errorf(file, "", "file", "%s.", upperFirst(err.Error()))
+			return nil, false
+		}
+		if file == "schema.json" {
+			form.SchemaJSON = data
+			sum := sha512.Sum512(data)
+			form.SchemaHash = hex.EncodeToString(sum[:])
+		}
+		doc, ix, err := parseJSON(data)
+		if err != nil {
+			var se *jsonSyntaxError
+			if errors.As(err, &se) {
+				sink.list = append(sink.list, Problem{File: file, Line: se.Line, Column: se.Column, Severity: SeverityError, Code: "json-syntax", Message: se.Msg})
+			} else {
+				sink.errorf(file, "", "json-syntax", "%v", err)
+			}
+			return nil, false
+		}
+		sink.index[file] = ix
+		for _, d := range ix.dupes {
+			sink.warnf(file, d, "json-duplicate", "Der Schlüssel kommt in diesem Objekt mehrfach vor; nur der letzte Wert gilt.")
+		}
+		return doc, true
+	}
+
+	if doc, ok := read("form.json", true); ok {
+		form.Manifest = parseManifest(doc, name, sink)
+	}
+	id := form.Manifest.ID
+	if id == "" || !formIDPattern.MatchString(id) {
+		id = "formular"
+	}
+	base := FormBaseURI + id + "/"
+
+	schemaDoc, schemaOK := read("schema.json", true)
+	loader := &formLoader{folder: folder, base: base, files: map[string]*jsonIndex{}}
+	if schemaOK {
+		if _, isObj := schemaDoc.(map[string]any); !isObj {
+			sink.errorf("schema.json", "", "schema-type", "schema.json muss ein JSON-Objekt sein.")
+			schemaOK = false
+		}
+	}
+	if schemaOK {
+		c := newCompiler(loader, opts.Now)
+		schemaURL := base + "schema.json"
+		if err := c.AddResource(schemaURL, schemaDoc); err != nil {
+			sink.errorf("schema.json", "", "schema", "Das Schema kann nicht geladen werden: %v", err)
+		} else if sch, err := c.Compile(schemaURL); err != nil {
+			reportCompileError(sink, loader, base, schemaDoc, err)
+		} else {
+			form.Schema = sch
+			if typeOf(sch) != "object" {
+				sink.errorf("schema.json", "", "schema-object", "Das Schema muss ein Objekt beschreiben („type“: „object“ mit „properties“).")
+				form.Schema = nil
+			}
+		}
+	}
+	for file, ix := range loader.files {
+		if _, ok := sink.index[file]; !ok {
+			sink.index[file] = ix
+		}
+	}
+
+	layoutDoc, layoutOK := read("layout.json", true)
+	if layoutOK {
+		p := &layoutParser{sink: sink, file: "layout.json"}
+		form.Layout = p.parse(layoutDoc, "", 0)
+	}
+	loadTranslations(folder, form, sink, read)
+
+	if form.Schema != nil && form.Layout != nil {
+		b := &modelBuilder{form: form, sink: sink, root: form.Schema, positions: positionsFunc(base, sink)}
+		b.build(form.Layout)
+		compileConditions(b.conds, base, sink)
+	}
+	sink.list.Sort()
+	return form, sink.list
+}
+
+// positionsFunc maps a schema location to its file, pointer and byte offset.
+func positionsFunc(base string, sink *problemSink) func(string) (string, string, int, bool) {
+	return func(loc string) (string, string, int, bool) {
+		file, ptr := locationFile(loc, base)
+		ix := sink.index[file]
+		if ix == nil {
+			return file, ptr, 0, false
+		}
+		off, ok := ix.offsets[ptr]
+		return file, ptr, off, ok
+	}
+}
+
+// locationFile maps a schema URL (with fragment) to the author's file name and JSON pointer.
+func locationFile(loc, base string) (file, pointer string) {
+	doc, ptr := splitLocation(loc)
+	switch {
+	case strings.HasPrefix(doc, base):
+		return strings.TrimPrefix(doc, base), ptr
+	case strings.HasPrefix(doc, BlockBaseURI):
+		return "bausteine/" + strings.TrimPrefix(doc, BlockBaseURI), ptr
+	}
+	return doc, ptr
+}
+
+// compileConditions compiles the schemas of schema-based rule conditions.
+func compileConditions(conds []*Condition, base string, sink *problemSink) {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.UseLoader(&formLoader{files: map[string]*jsonIndex{}, base: base + "\x00"})
+	for i, cond := range conds {
+		if cond.Type != ConditionSchema {
+			continue
+		}
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(cond.Schema)))
+		if err == nil {
+			u := base + "layout.json/condition/" + strconv.Itoa(i)
+			if err = c.AddResource(u, doc); err == nil {
+				cond.schema, err = c.Compile(u)
+			}
+		}
+		if err != nil {
+			sink.errorf("layout.json", cond.Pointer+"/schema", "rule-schema", "Das Schema der Bedingung ist ungültig: %s", compileErrorText(err))
+		}
+	}
+}
+
+// Match reports whether the condition holds for data. indices fill the "*" of array paths from
+// the left (the item the condition is evaluated for).
+func (c *Condition) Match(data any, indices []int) bool {
+	switch c.Type {
+	case ConditionAnd:
+		for _, sub := range c.Conditions {
+			if !sub.Match(data, indices) {
+				return false
+			}
+		}
+		return true
+	case ConditionOr:
+		for _, sub := range c.Conditions {
+			if sub.Match(data, indices) {
+				return true
+			}
+		}
+		return false
+	}
+	v, found := Lookup(data, c.Path, indices)
+	if c.Type == ConditionLeaf {
+		return found && jsonEqual(v, c.ExpectedValue)
+	}
+	if !found && c.FailWhenUndefined {
+		return false
+	}
+	if c.schema == nil {
+		return false
+	}
+	return c.schema.Validate(v) == nil
+}
+
+// Lookup returns the value at a data path pattern; "*" segments take the next of indices.
+func Lookup(data any, pattern string, indices []int) (any, bool) {
+	if pattern == "" {
+		return data, true
+	}
+	cur := data
+	for _, seg := range strings.Split(pattern[1:], "/") {
+		switch node := cur.(type) {
+		case map[string]any:
+			v, ok := node[unescapePointer(seg)]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			var i int
+			if seg == "*" {
+				if len(indices) == 0 {
+					return nil, false
+				}
+				i, indices = indices[0], indices[1:]
+			} else {
+				n, err := strconv.Atoi(seg)
+				if err != nil {
+					return nil, false
+				}
+				i = n
+			}
+			if i < 0 || i >= len(node) {
+				return nil, false
+			}
+			cur = node[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// jsonEqual compares JSON values, treating numbers by value whatever their Go type.
+func jsonEqual(a, b any) bool {
+	fa, aNum := asFloat(a)
+	fb, bNum := asFloat(b)
+	if aNum || bNum {
+		return aNum && bNum && fa == fb
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func asFloat(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+func loadTranslations(folder fs.FS, form *Form, sink *problemSink, read func(string, bool) (any, bool)) {
+	entries, err := fs.ReadDir(folder, "i18n")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".json" {
+			continue
+		}
+		lang := strings.TrimSuffix(e.Name(), ".json")
+		file := "i18n/" + e.Name()
+		if !contains(form.Manifest.Languages, lang) {
+			sink.warnf(file, "", "i18n-language", "Die Sprache „%s“ ist in form.json unter „languages“ nicht angegeben; die Übersetzung wird nicht verwendet.", lang)
+		}
+		doc, ok := read(file, true)
+		if !ok {
+			continue
+		}
+		obj, isObj := doc.(map[string]any)
+		if !isObj {
+			sink.errorf(file, "", "i18n-type", "Eine Übersetzungsdatei muss ein JSON-Objekt aus Schlüsseln und Texten sein.")
+			continue
+		}
+		texts := map[string]string{}
+		for k, v := range obj {
+			s, ok := v.(string)
+			if !ok {
+				sink.errorf(file, "/"+escapePointer(k), "i18n-type", "Der Wert von „%s“ muss ein Text sein.", k)
+				continue
+			}
+			texts[k] = s
+		}
+		form.Translations[lang] = texts
+	}
+}
+
+// reportCompileError turns a jsonschema compile error into German problems at the right place.
+func reportCompileError(sink *problemSink, loader *formLoader, base string, schemaDoc any, err error) {
+	var (
+		sve   *jsonschema.SchemaValidationError
+		lue   *jsonschema.LoadURLError
+		rxe   *jsonschema.InvalidRegexError
+		jpnf  *jsonschema.JSONPointerNotFoundError
+		anf   *jsonschema.AnchorNotFoundError
+		usche *jsonschema.UnsupportedURLSchemeError
+	)
+	for file, ix := range loader.files {
+		if _, ok := sink.index[file]; !ok {
+			sink.index[file] = ix
+		}
+	}
+	switch {
+	case errors.As(err, &sve):
+		file, _ := locationFile(sve.URL, base)
+		var ve *jsonschema.ValidationError
+		if errors.As(sve.Err, &ve) {
+			for _, leaf := range leaves(ve) {
+				ptr := "/" + strings.Join(escapeAll(leaf.InstanceLocation), "/")
+				if ptr == "/" {
+					ptr = ""
+				}
+				sink.errorf(file, ptr, "schema-invalid", "Das Schema ist ungültig: %s", metaMessage(leaf))
+			}
+			return
+		}
+		sink.errorf(file, "", "schema-invalid", "Das Schema ist ungültig: %v", sve.Err)
+	case errors.As(err, &lue):
+		file, ptr := refLocation(schemaDoc, base, lue.URL)
+		msg := lue.Err.Error()
+		if !errors.Is(lue.Err, errRefRefused) {
+			msg = "die Datei kann nicht geladen werden: " + msg
+		}
+		sink.errorf(file, ptr, "schema-ref", "Der Verweis „%s“ ist nicht erlaubt: %s.", lue.URL, strings.TrimPrefix(msg, errRefRefused.Error()+": "))
+	case errors.As(err, &usche):
+		file, ptr := refLocation(schemaDoc, base, "")
+		sink.errorf(file, ptr, "schema-ref", "Verweise dürfen nur auf Dateien im Formularordner oder auf Bausteine zeigen: %v.", err)
+	case errors.As(err, &rxe):
+		file, ptr := locationFile(rxe.URL, base)
+		sink.errorf(file, ptr, "schema-regex", "Das Muster „%s“ ist kein gültiger regulärer Ausdruck (RE2-Syntax, z. B. keine Rückbezüge oder Lookaheads): %v.", rxe.Regex, rxe.Err)
+	case errors.As(err, &jpnf):
+		file, ptr := refLocation(schemaDoc, base, jpnf.URL)
+		sink.errorf(file, ptr, "schema-ref", "Das Ziel des Verweises „%s“ existiert nicht.", jpnf.URL)
+	case errors.As(err, &anf):
+		file, ptr := refLocation(schemaDoc, base, anf.Reference)
+		sink.errorf(file, ptr, "schema-ref", "Der Anker im Verweis „%s“ existiert nicht.", anf.Reference)
+	default:
+		sink.errorf("schema.json", "", "schema", "Das Schema kann nicht übersetzt werden: %s", compileErrorText(err))
+	}
+}
+
+func compileErrorText(err error) string {
+	var ve *jsonschema.SchemaValidationError
+	if errors.As(err, &ve) {
+		var v *jsonschema.ValidationError
+		if errors.As(ve.Err, &v) {
+			var parts []string
+			for _, l := range leaves(v) {
+				parts = append(parts, "/"+strings.Join(escapeAll(l.InstanceLocation), "/")+": "+metaMessage(l))
+			}
+			return strings.Join(parts, "; ")
+		}
+	}
+	return err.Error()
+}
+
+// refLocation finds the "$ref" in the schema whose target is target (a full URL), so that the
+// problem points at the line the author wrote.
+func refLocation(schemaDoc any, base, target string) (string, string) {
+	targetDoc, _ := splitLocation(target)
+	var found string
+	var walk func(v any, ptr string)
+	walk = func(v any, ptr string) {
+		if found != "" {
+			return
+		}
+		switch n := v.(type) {
+		case map[string]any:
+			if ref, ok := n["$ref"].(string); ok {
+				resolved := resolveRef(base+"schema.json", ref)
+				rd, _ := splitLocation(resolved)
+				if resolved == target || (targetDoc != "" && rd == targetDoc) || target == "" {
+					found = ptr + "/$ref"
+					return
+				}
+			}
+			keys := make([]string, 0, len(n))
+			for k := range n {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(n[k], ptr+"/"+escapePointer(k))
+			}
+		case []any:
+			for i, x := range n {
+				walk(x, ptr+"/"+strconv.Itoa(i))
+			}
+		}
+	}
+	walk(schemaDoc, "")
+	return "schema.json", found
+}
+
+func resolveRef(baseURL, ref string) string {
+	if strings.HasPrefix(ref, "#") {
+		return baseURL + ref
+	}
+	if strings.Contains(ref, "://") || strings.HasPrefix(ref, "urn:") {
+		return ref
+	}
+	dir := baseURL[:strings.LastIndexByte(baseURL, '/')+1]
+	return dir + ref
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func escapeAll(segs []string) []string {
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		out[i] = escapePointer(s)
+	}
+	return out
+}
+
+// metaMessage describes a meta-schema violation in German for the author.
+func metaMessage(ve *jsonschema.ValidationError) string {
+	kw := strings.Join(ve.ErrorKind.KeywordPath(), "/")
+	switch k := ve.ErrorKind.(type) {
+	case *kindType:
+		return fmt.Sprintf("erwartet %s, gefunden %s", germanTypes(k.Want), germanJSONType(k.Got))
+	case *kindEnum:
+		return fmt.Sprintf("erlaubt sind nur %v", k.Want)
+	case *kindMinimum:
+		return fmt.Sprintf("der Wert muss mindestens %s sein", k.Want.RatString())
+	case *kindFormat:
+		return fmt.Sprintf("„%v“ ist kein gültiges %s", k.Got, k.Want)
+	}
+	return fmt.Sprintf("verstößt gegen „%s“ (%s)", kw, ve.ErrorKind.LocalizedString(englishPrinter))
+}
+
+func germanTypes(ts []string) string {
+	var out []string
+	for _, t := range ts {
+		switch t {
+		case "boolean":
+			t = "bool"
+		case "integer":
+			out = append(out, "ganze Zahl")
+			continue
+		}
+		out = append(out, germanJSONType(t))
+	}
+	return strings.Join(out, " oder ")
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = []rune(strings.ToUpper(string(r[0])))[0]
+	return string(r)
+}

@@ -1,0 +1,766 @@
+package forms
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Form is a loaded and compiled form: the manifest, the compiled schema, the parsed layout and
+// the form model that renderers read.
+type Form struct {
+	Manifest Manifest `json:"manifest"`
+	// Schema validates the data of a complete submission.
+	Schema *jsonschema.Schema `json:"-"`
+	// SchemaJSON is schema.json as the author wrote it, byte for byte.
+	SchemaJSON []byte `json:"-"`
+	// SchemaHash is the hex SHA-512 of SchemaJSON.
+	SchemaHash string `json:"schemaHash"`
+	// Layout is layout.json, parsed.
+	Layout *Element `json:"-"`
+	// Pages are the steps of the form in order; a layout without Categorization has one page.
+	Pages []*Page `json:"pages"`
+	// Fields lists every field in layout order, nested fields included.
+	Fields []*Field `json:"-"`
+	// Translations maps a language to its texts (i18n/<lang>.json).
+	Translations map[string]map[string]string `json:"-"`
+	// Warnings found while loading; a loaded form has no errors.
+	Warnings Problems `json:"-"`
+
+	byPath map[string]*Field
+}
+
+// Page is one step of a form (a JSON Forms Category).
+type Page struct {
+	Index   int     `json:"index"`
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	Rule    *Rule   `json:"rule,omitempty"`
+	Nodes   []*Node `json:"nodes"`
+	Pointer string  `json:"-"`
+}
+
+// NodeKind is the kind of a node in the form model.
+type NodeKind string
+
+// Node kinds.
+const (
+	NodeVertical   NodeKind = "vertical"
+	NodeHorizontal NodeKind = "horizontal"
+	NodeGroup      NodeKind = "group"
+	NodeLabel      NodeKind = "label"
+	NodeField      NodeKind = "field"
+)
+
+// Node is one element of a page: a layout container, a text, or a field.
+type Node struct {
+	Kind     NodeKind `json:"kind"`
+	Label    string   `json:"label,omitempty"` // group legend
+	Text     string   `json:"text,omitempty"`  // label text
+	I18nKey  string   `json:"i18nKey,omitempty"`
+	Rule     *Rule    `json:"rule,omitempty"`
+	Children []*Node  `json:"children,omitempty"`
+	Field    *Field   `json:"field,omitempty"`
+	Pointer  string   `json:"-"`
+}
+
+// Widget is how a field is shown.
+type Widget string
+
+// Widgets.
+const (
+	WidgetText       Widget = "text"
+	WidgetTextarea   Widget = "textarea"
+	WidgetNumber     Widget = "number"
+	WidgetDate       Widget = "date"
+	WidgetEmail      Widget = "email"
+	WidgetTel        Widget = "tel"
+	WidgetSelect     Widget = "select"
+	WidgetRadio      Widget = "radio"
+	WidgetCheckbox   Widget = "checkbox"
+	WidgetCheckboxes Widget = "checkboxes"
+	WidgetGroup      Widget = "group"  // a nested object
+	WidgetRepeat     Widget = "repeat" // an array of objects: a repeatable group
+)
+
+// Choice is one option of a select, radio group or checkbox group.
+type Choice struct {
+	Value any    `json:"value"`
+	Label string `json:"label"`
+}
+
+// Field is one data field of the form model.
+type Field struct {
+	// Path is the field's JSON pointer in the data, with "*" for array indices
+	// (e.g. "/hunde/*/name").
+	Path string `json:"path"`
+	// Key is the dotted path without array indices ("hunde.name"): the i18n key prefix.
+	Key      string `json:"key"`
+	Name     string `json:"name"`
+	Label    string `json:"label"`
+	Hint     string `json:"hint,omitempty"`
+	Widget   Widget `json:"widget"`
+	Type     string `json:"type"`
+	Format   string `json:"format,omitempty"`
+	Required bool   `json:"required,omitempty"`
+	// RequiredWhen is set when a conditional part of the schema (if/then, dependentRequired)
+	// can require the field.
+	RequiredWhen bool     `json:"requiredWhen,omitempty"`
+	Choices      []Choice `json:"choices,omitempty"`
+	MinLength    *int     `json:"minLength,omitempty"`
+	MaxLength    *int     `json:"maxLength,omitempty"`
+	Minimum      *float64 `json:"minimum,omitempty"`
+	Maximum      *float64 `json:"maximum,omitempty"`
+	Pattern      string   `json:"pattern,omitempty"`
+	MinItems     *int     `json:"minItems,omitempty"`
+	MaxItems     *int     `json:"maxItems,omitempty"`
+	MinDate      string   `json:"minDate,omitempty"`
+	MaxDate      string   `json:"maxDate,omitempty"`
+	ReadOnly     bool     `json:"readOnly,omitempty"`
+	Autocomplete string   `json:"autocomplete,omitempty"`
+	FIMID        string   `json:"fimId,omitempty"`
+	// ErrorMessages are the author's overrides: "" for every kind, else by keyword.
+	ErrorMessages map[string]string `json:"errorMessages,omitempty"`
+	Options       map[string]any    `json:"options,omitempty"`
+	Rule          *Rule             `json:"rule,omitempty"`
+	// Children are the nodes of a nested object, or of one item of a repeatable group.
+	Children []*Node `json:"children,omitempty"`
+
+	Schema  *jsonschema.Schema `json:"-"`
+	Parent  *Field             `json:"-"`
+	Pointer string             `json:"-"` // the Control in layout.json
+}
+
+// MarshalJSON writes the rule in a compact, readable form for golden files.
+func (r *Rule) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Effect    Effect     `json:"effect"`
+		Condition *Condition `json:"condition"`
+	}{r.Effect, r.Condition})
+}
+
+// MarshalJSON writes the condition for golden files.
+func (c *Condition) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Type          ConditionType   `json:"type"`
+		Path          string          `json:"path,omitempty"`
+		Schema        json.RawMessage `json:"schema,omitempty"`
+		ExpectedValue any             `json:"expectedValue,omitempty"`
+		Conditions    []*Condition    `json:"conditions,omitempty"`
+	}
+	return json.Marshal(out{c.Type, c.Path, c.Schema, c.ExpectedValue, c.Conditions})
+}
+
+// Field returns the field with the given data path; array indices may be concrete
+// ("/hunde/0/name") or "*".
+func (f *Form) Field(path string) *Field {
+	if fd, ok := f.byPath[path]; ok {
+		return fd
+	}
+	return f.byPath[f.Pattern(path)]
+}
+
+// Pattern turns a concrete data path into the field path pattern by replacing array indices
+// with "*": "/hunde/0/name" → "/hunde/*/name".
+func (f *Form) Pattern(path string) string {
+	if path == "" {
+		return ""
+	}
+	segs := strings.Split(path[1:], "/")
+	prefix := ""
+	for i, s := range segs {
+		if fd := f.byPath[prefix]; fd != nil && fd.Type == "array" {
+			if _, err := strconv.Atoi(s); err == nil {
+				segs[i] = "*"
+			}
+		}
+		prefix += "/" + segs[i]
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+// FieldIndex returns the position of the field in layout order, or -1.
+func (f *Form) FieldIndex(path string) int {
+	fd := f.Field(path)
+	if fd == nil {
+		return -1
+	}
+	for i, x := range f.Fields {
+		if x == fd {
+			return i
+		}
+	}
+	return -1
+}
+
+// T returns the text for key in lang, or fallback (the German text) when there is none.
+func (f *Form) T(lang, key, fallback string) string {
+	if lang == "" || lang == "de" {
+		return fallback
+	}
+	if s, ok := f.Translations[lang][key]; ok && s != "" {
+		return s
+	}
+	return fallback
+}
+
+// modelBuilder turns the parsed layout into pages, nodes and fields.
+type modelBuilder struct {
+	form      *Form
+	sink      *problemSink
+	root      *jsonschema.Schema
+	positions func(loc string) (file, pointer string, offset int, ok bool)
+	conds     []*Condition
+}
+
+// scopeCtx is where scopes resolve: the root object, or an object inside a detail layout.
+type scopeCtx struct {
+	schema *jsonschema.Schema
+	path   string // data path pattern of the object
+	parent *Field
+	depth  int
+}
+
+const maxSchemaDepth = 24
+
+// deref follows $ref chains to the schema that carries the keywords.
+func deref(s *jsonschema.Schema) *jsonschema.Schema {
+	for i := 0; s != nil && s.Ref != nil && i < 64; i++ {
+		// A $ref with sibling keywords keeps them; properties live in the target.
+		if len(s.Properties) > 0 || s.Types != nil {
+			return s
+		}
+		s = s.Ref
+	}
+	return s
+}
+
+// objectParts lists the schema nodes whose properties and required lists describe an object:
+// the node itself, its $ref target and its allOf members.
+func objectParts(s *jsonschema.Schema) []*jsonschema.Schema {
+	var parts []*jsonschema.Schema
+	seen := map[*jsonschema.Schema]bool{}
+	var walk func(*jsonschema.Schema, int)
+	walk = func(s *jsonschema.Schema, depth int) {
+		if s == nil || seen[s] || depth > 16 {
+			return
+		}
+		seen[s] = true
+		parts = append(parts, s)
+		walk(s.Ref, depth+1)
+		for _, a := range s.AllOf {
+			walk(a, depth+1)
+		}
+	}
+	walk(s, 0)
+	return parts
+}
+
+// property finds the schema of property name in object schema s, looking into $ref, allOf and
+// the branches of if/then/else and dependentSchemas.
+func property(s *jsonschema.Schema, name string) *jsonschema.Schema {
+	for _, p := range objectParts(s) {
+		if ps, ok := p.Properties[name]; ok {
+			return ps
+		}
+	}
+	for _, p := range objectParts(s) {
+		for _, b := range append([]*jsonschema.Schema{p.Then, p.Else}, dependentSchemas(p)...) {
+			if b == nil {
+				continue
+			}
+			if ps, ok := b.Properties[name]; ok {
+				return ps
+			}
+		}
+	}
+	return nil
+}
+
+func dependentSchemas(s *jsonschema.Schema) []*jsonschema.Schema {
+	var out []*jsonschema.Schema
+	for _, d := range s.DependentSchemas {
+		out = append(out, d)
+	}
+	return out
+}
+
+// requiredness reports whether name is required unconditionally, and whether some conditional
+// part of the object schema can require it.
+func requiredness(s *jsonschema.Schema, name string) (always, sometimes bool) {
+	for _, p := range objectParts(s) {
+		if contains(p.Required, name) {
+			always = true
+		}
+		for _, deps := range p.DependentRequired {
+			if contains(deps, name) {
+				sometimes = true
+			}
+		}
+		var branches []*jsonschema.Schema
+		branches = append(branches, p.Then, p.Else)
+		branches = append(branches, p.OneOf...)
+		branches = append(branches, p.AnyOf...)
+		branches = append(branches, dependentSchemas(p)...)
+		for _, b := range branches {
+			for _, bp := range objectParts(b) {
+				if contains(bp.Required, name) {
+					sometimes = true
+				}
+			}
+		}
+	}
+	return always, sometimes
+}
+
+// propertyNames lists the properties of an object schema in the order the author wrote them.
+func (b *modelBuilder) propertyNames(s *jsonschema.Schema) []string {
+	type named struct {
+		name  string
+		file  string
+		order int
+	}
+	var list []named
+	seen := map[string]bool{}
+	for pi, p := range objectParts(s) {
+		for name, ps := range p.Properties {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			file, _, off, _ := b.positions(ps.Location)
+			list = append(list, named{name, file, pi<<40 + off})
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].order != list[j].order {
+			return list[i].order < list[j].order
+		}
+		return list[i].name < list[j].name
+	})
+	names := make([]string, len(list))
+	for i, n := range list {
+		names[i] = n.name
+	}
+	return names
+}
+
+// build creates the pages from the layout root.
+func (b *modelBuilder) build(root *Element) {
+	ctx := scopeCtx{schema: b.root}
+	if root.Type == Categorization {
+		b.categories(root, ctx)
+	} else {
+		page := &Page{Index: 0, ID: "schritt-1", Title: b.form.Manifest.Title, Pointer: root.Pointer}
+		page.Nodes = []*Node{b.node(root, ctx)}
+		b.form.Pages = append(b.form.Pages, page)
+	}
+	if len(b.form.Pages) == 0 {
+		b.sink.errorf("layout.json", root.Pointer, "layout-empty", "Das Layout enthält keine Seite.")
+	}
+}
+
+func (b *modelBuilder) categories(el *Element, ctx scopeCtx) {
+	if el.Rule != nil {
+		b.sink.warnf("layout.json", el.Rule.Pointer, "rule-ignored", "Regeln an einer Categorization werden nicht ausgewertet; setzen Sie sie an die einzelnen Kategorien.")
+	}
+	for _, c := range el.Elements {
+		switch c.Type {
+		case Category:
+			n := len(b.form.Pages)
+			page := &Page{Index: n, ID: "schritt-" + strconv.Itoa(n+1), Title: c.Label, Pointer: c.Pointer}
+			page.Rule = b.rule(c.Rule, ctx)
+			for _, child := range c.Elements {
+				if node := b.node(child, ctx); node != nil {
+					page.Nodes = append(page.Nodes, node)
+				}
+			}
+			b.form.Pages = append(b.form.Pages, page)
+		case Categorization:
+			b.categories(c, ctx)
+		default:
+			b.sink.errorf("layout.json", c.Pointer, "layout-category", "In einer Categorization sind nur Category-Elemente erlaubt, nicht %s.", c.Type)
+		}
+	}
+}
+
+func (b *modelBuilder) node(el *Element, ctx scopeCtx) *Node {
+	n := &Node{Pointer: el.Pointer, I18nKey: el.I18n}
+	switch el.Type {
+	case VerticalLayout:
+		n.Kind = NodeVertical
+	case HorizontalLayout:
+		n.Kind = NodeHorizontal
+	case Group:
+		n.Kind = NodeGroup
+		n.Label = el.Label
+	case LabelElement:
+		n.Kind = NodeLabel
+		n.Text = el.Text
+	case Control:
+		n.Kind = NodeField
+		n.Field = b.control(el, ctx)
+		if n.Field == nil {
+			return nil
+		}
+		return n
+	case Categorization, Category:
+		b.sink.errorf("layout.json", el.Pointer, "layout-category", "%s ist nur als oberstes Element (bzw. darin) erlaubt.", el.Type)
+		return nil
+	}
+	n.Rule = b.rule(el.Rule, ctx)
+	for _, c := range el.Elements {
+		if child := b.node(c, ctx); child != nil {
+			n.Children = append(n.Children, child)
+		}
+	}
+	return n
+}
+
+// resolveScope resolves a scope to its schema node and data path pattern.
+func (b *modelBuilder) resolveScope(scope string, ctx scopeCtx) (*jsonschema.Schema, *jsonschema.Schema, string, string, error) {
+	names, err := scopeSegments(scope)
+	if err != nil {
+		return nil, nil, "", "", err
+	}
+	if len(names) == 0 {
+		return nil, nil, "", "", fmt.Errorf("der scope nennt kein Feld")
+	}
+	obj := ctx.schema
+	path := ctx.path
+	var sch *jsonschema.Schema
+	for i, name := range names {
+		sch = property(obj, name)
+		if sch == nil {
+			where := "im Schema"
+			if i > 0 {
+				where = "im Objekt „" + names[i-1] + "“"
+			}
+			if avail := b.propertyNames(obj); len(avail) > 0 {
+				return nil, nil, "", "", fmt.Errorf("es gibt %s keine Eigenschaft „%s“ (vorhanden: %s)", where, name, strings.Join(avail, ", "))
+			}
+			return nil, nil, "", "", fmt.Errorf("es gibt %s keine Eigenschaft „%s“", where, name)
+		}
+		path += "/" + escapePointer(name)
+		if i < len(names)-1 {
+			obj = deref(sch)
+		}
+	}
+	return sch, obj, path, names[len(names)-1], nil
+}
+
+func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
+	if ctx.depth > maxSchemaDepth {
+		b.sink.errorf("layout.json", el.Pointer, "layout-depth", "Die Felder sind zu tief verschachtelt (mehr als %d Ebenen); enthält das Schema eine Rekursion?", maxSchemaDepth)
+		return nil
+	}
+	propSchema, parentSchema, path, name, err := b.resolveScope(el.Scope, ctx)
+	if err != nil {
+		b.sink.errorf("layout.json", el.Pointer+"/scope", "scope-unresolved", "Der scope „%s“ lässt sich nicht auflösen: %v.", el.Scope, err)
+		return nil
+	}
+	if b.form.byPath[path] != nil {
+		b.sink.errorf("layout.json", el.Pointer+"/scope", "scope-duplicate", "Das Feld „%s“ kommt im Layout mehrfach vor.", path)
+		return nil
+	}
+	s := deref(propSchema)
+	f := &Field{
+		Path: path, Name: name, Key: keyOf(path), Schema: s, Parent: ctx.parent, Pointer: el.Pointer,
+		Options: el.Options,
+	}
+	if f.Key == "" {
+		f.Key = name
+	}
+	b.form.byPath[path] = f
+	b.form.Fields = append(b.form.Fields, f)
+	f.Required, f.RequiredWhen = requiredness(parentSchema, name)
+	f.Label = firstNonEmpty(el.Label, titleOf(propSchema), name)
+	f.Hint = descriptionOf(propSchema)
+	f.Type = typeOf(s)
+	if s.Format != nil {
+		f.Format = s.Format.Name
+	}
+	f.Choices = choicesOf(s)
+	f.MinLength, f.MaxLength = s.MinLength, s.MaxLength
+	f.Minimum, f.Maximum = ratFloat(s.Minimum), ratFloat(s.Maximum)
+	if s.Pattern != nil {
+		f.Pattern = s.Pattern.String()
+	}
+	f.MinItems, f.MaxItems = s.MinItems, s.MaxItems
+	f.ReadOnly = s.ReadOnly || propSchema.ReadOnly || optBool(el.Options, "readonly") || optBool(el.Options, "readOnly")
+	for _, part := range []*jsonschema.Schema{s, propSchema} {
+		if a := AnnotationsOf(part); a != nil {
+			f.FIMID = firstNonEmpty(f.FIMID, a.FIMID)
+			f.Autocomplete = firstNonEmpty(f.Autocomplete, a.Autocomplete)
+			f.MinDate = firstNonEmpty(f.MinDate, a.MinDate)
+			f.MaxDate = firstNonEmpty(f.MaxDate, a.MaxDate)
+			if f.ErrorMessages == nil {
+				f.ErrorMessages = a.ErrorMessage
+			}
+		}
+	}
+	if ac, ok := el.Options["autocomplete"].(string); ok {
+		f.Autocomplete = ac
+	}
+	f.Widget = widgetOf(f, el.Options)
+	f.Rule = b.rule(el.Rule, ctx)
+
+	inner := scopeCtx{parent: f, depth: ctx.depth + 1}
+	switch f.Widget {
+	case WidgetGroup:
+		inner.schema, inner.path = s, path
+		f.Children = b.detail(el, inner)
+	case WidgetRepeat:
+		inner.schema, inner.path = deref(s.Items2020), path+"/*"
+		if inner.schema == nil {
+			b.sink.errorf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ braucht „items“ mit einem Objekt-Schema.", path)
+			return f
+		}
+		f.Children = b.detail(el, inner)
+	}
+	return f
+}
+
+// detail builds the nodes of an object or list item: from options.detail, or one Control per
+// property in schema order.
+func (b *modelBuilder) detail(el *Element, ctx scopeCtx) []*Node {
+	if el.Detail != nil {
+		if n := b.node(el.Detail, ctx); n != nil {
+			return []*Node{n}
+		}
+		return nil
+	}
+	var nodes []*Node
+	for _, name := range b.propertyNames(ctx.schema) {
+		gen := &Element{Type: Control, Scope: "#/properties/" + escapePointer(name), Pointer: el.Pointer}
+		if f := b.control(gen, ctx); f != nil {
+			nodes = append(nodes, &Node{Kind: NodeField, Field: f, Pointer: el.Pointer})
+		}
+	}
+	return nodes
+}
+
+func (b *modelBuilder) rule(r *Rule, ctx scopeCtx) *Rule {
+	if r == nil {
+		return nil
+	}
+	if !b.condition(r.Condition, ctx) {
+		return nil
+	}
+	return r
+}
+
+// condition resolves the scopes of a condition; it reports and returns false when one does
+// not resolve.
+func (b *modelBuilder) condition(c *Condition, ctx scopeCtx) bool {
+	switch c.Type {
+	case ConditionAnd, ConditionOr:
+		for _, sub := range c.Conditions {
+			if !b.condition(sub, ctx) {
+				return false
+			}
+		}
+		return true
+	}
+	_, _, path, _, err := b.resolveScope(c.Scope, ctx)
+	if err != nil {
+		b.sink.errorf("layout.json", c.Pointer+"/scope", "rule-scope", "Der scope „%s“ der Bedingung lässt sich nicht auflösen: %v.", c.Scope, err)
+		return false
+	}
+	c.Path = path
+	b.conds = append(b.conds, c)
+	return true
+}
+
+func widgetOf(f *Field, opts map[string]any) Widget {
+	format, _ := opts["format"].(string)
+	switch f.Type {
+	case "object":
+		return WidgetGroup
+	case "array":
+		items := deref(f.Schema.Items2020)
+		if items != nil && len(choicesOf(items)) > 0 {
+			f.Choices = choicesOf(items)
+			return WidgetCheckboxes
+		}
+		return WidgetRepeat
+	case "boolean":
+		if len(f.Choices) == 2 || format == "radio" {
+			if len(f.Choices) == 0 {
+				f.Choices = []Choice{{true, "Ja"}, {false, "Nein"}}
+			}
+			return WidgetRadio
+		}
+		return WidgetCheckbox
+	case "number", "integer":
+		if len(f.Choices) > 0 {
+			break
+		}
+		return WidgetNumber
+	}
+	if len(f.Choices) > 0 {
+		switch {
+		case format == "radio":
+			return WidgetRadio
+		case format == "select":
+			return WidgetSelect
+		case len(f.Choices) <= 6:
+			return WidgetRadio
+		}
+		return WidgetSelect
+	}
+	if optBool(opts, "multi") {
+		return WidgetTextarea
+	}
+	switch f.Format {
+	case "date":
+		return WidgetDate
+	case "email":
+		return WidgetEmail
+	case "telefon":
+		return WidgetTel
+	}
+	return WidgetText
+}
+
+func typeOf(s *jsonschema.Schema) string {
+	if s == nil {
+		return "string"
+	}
+	if s.Types != nil {
+		for _, t := range s.Types.ToStrings() {
+			if t != "null" {
+				return t
+			}
+		}
+	}
+	switch {
+	case len(s.Properties) > 0:
+		return "object"
+	case s.Items2020 != nil:
+		return "array"
+	}
+	if ch := choicesOf(s); len(ch) > 0 {
+		switch ch[0].Value.(type) {
+		case bool:
+			return "boolean"
+		case json.Number, float64:
+			return "number"
+		}
+	}
+	return "string"
+}
+
+// choicesOf reads choices from oneOf/anyOf [{const, title}] or enum.
+func choicesOf(s *jsonschema.Schema) []Choice {
+	if s == nil {
+		return nil
+	}
+	var out []Choice
+	alts := s.OneOf
+	if len(alts) == 0 {
+		alts = s.AnyOf
+	}
+	for _, alt := range alts {
+		alt = deref(alt)
+		if alt == nil || alt.Const == nil {
+			return nil
+		}
+		v := normalizeNumber(*alt.Const)
+		out = append(out, Choice{Value: v, Label: firstNonEmpty(alt.Title, fmt.Sprint(v))})
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if s.Enum != nil {
+		for _, v := range s.Enum.Values {
+			if v == nil {
+				continue
+			}
+			v = normalizeNumber(v)
+			out = append(out, Choice{Value: v, Label: fmt.Sprint(v)})
+		}
+	}
+	return out
+}
+
+// normalizeNumber turns json.Number into int64 or float64 so choices compare and print simply.
+func normalizeNumber(v any) any {
+	n, ok := v.(json.Number)
+	if !ok {
+		return v
+	}
+	if i, err := n.Int64(); err == nil {
+		return i
+	}
+	f, _ := n.Float64()
+	return f
+}
+
+func titleOf(s *jsonschema.Schema) string {
+	for i := 0; s != nil && i < 64; i++ {
+		if s.Title != "" {
+			return s.Title
+		}
+		s = s.Ref
+	}
+	return ""
+}
+
+func descriptionOf(s *jsonschema.Schema) string {
+	for i := 0; s != nil && i < 64; i++ {
+		if s.Description != "" {
+			return s.Description
+		}
+		s = s.Ref
+	}
+	return ""
+}
+
+func ratFloat(r *big.Rat) *float64 {
+	if r == nil {
+		return nil
+	}
+	f, _ := r.Float64()
+	return &f
+}
+
+func optBool(opts map[string]any, key string) bool {
+	v, _ := opts[key].(bool)
+	return v
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// keyOf turns "/hunde/*/name" into "hunde.name".
+func keyOf(path string) string {
+	var parts []string
+	for _, s := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
+		if s != "*" && s != "" {
+			parts = append(parts, unescapePointer(s))
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// splitLocation splits a schema location URL into its document URL and JSON pointer.
+func splitLocation(loc string) (doc, pointer string) {
+	doc, frag, _ := strings.Cut(loc, "#")
+	if p, err := url.PathUnescape(frag); err == nil {
+		frag = p
+	}
+	return doc, frag
+}
