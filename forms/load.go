@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path"
 	"reflect"
 	"sort"
@@ -127,6 +128,7 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 		b := &modelBuilder{form: form, sink: sink, root: form.Schema, positions: positionsFunc(base, sink)}
 		b.build(form.Layout)
 		compileConditions(b.conds, base, sink)
+		form.conds = b.conds
 	}
 	sink.list.Sort()
 	return form, sink.list
@@ -338,6 +340,10 @@ func reportCompileError(sink *problemSink, loader *formLoader, base string, sche
 				if ptr == "/" {
 					ptr = ""
 				}
+				if f, ok := leaf.ErrorKind.(*kindFormat); ok && f.Want == "regex" {
+					sink.errorf(file, ptr, "schema-regex", "Das Muster „%v“ ist kein gültiger regulärer Ausdruck in RE2-Syntax (z. B. keine Rückbezüge und keine Lookaheads wie „(?=…)“).", f.Got)
+					continue
+				}
 				sink.errorf(file, ptr, "schema-invalid", "Das Schema ist ungültig: %s", metaMessage(leaf))
 			}
 			return
@@ -421,14 +427,15 @@ func refLocation(schemaDoc any, base, target string) (string, string) {
 }
 
 func resolveRef(baseURL, ref string) string {
-	if strings.HasPrefix(ref, "#") {
-		return baseURL + ref
-	}
-	if strings.Contains(ref, "://") || strings.HasPrefix(ref, "urn:") {
+	b, err := url.Parse(baseURL)
+	if err != nil {
 		return ref
 	}
-	dir := baseURL[:strings.LastIndexByte(baseURL, '/')+1]
-	return dir + ref
+	r, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return b.ResolveReference(r).String()
 }
 
 func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {

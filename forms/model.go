@@ -34,6 +34,7 @@ type Form struct {
 	Warnings Problems `json:"-"`
 
 	byPath map[string]*Field
+	conds  []*Condition // every scope-based rule condition, for the linter
 }
 
 // Page is one step of a form (a JSON Forms Category).
@@ -41,6 +42,7 @@ type Page struct {
 	Index   int     `json:"index"`
 	ID      string  `json:"id"`
 	Title   string  `json:"title"`
+	I18nKey string  `json:"i18nKey,omitempty"`
 	Rule    *Rule   `json:"rule,omitempty"`
 	Nodes   []*Node `json:"nodes"`
 	Pointer string  `json:"-"`
@@ -210,6 +212,22 @@ func (f *Form) T(lang, key, fallback string) string {
 	return fallback
 }
 
+// TitleKey is the translation key of the page title: the layout's "i18n" or the German title.
+func (p *Page) TitleKey() string { return firstNonEmpty(p.I18nKey, p.Title) }
+
+// TextKey is the translation key of a group legend or label text: the layout's "i18n" or the
+// German text itself.
+func (n *Node) TextKey() string { return firstNonEmpty(n.I18nKey, n.Label, n.Text) }
+
+// LabelKey is the translation key of the field's label.
+func (f *Field) LabelKey() string { return f.Key + ".label" }
+
+// HintKey is the translation key of the field's hint.
+func (f *Field) HintKey() string { return f.Key + ".description" }
+
+// ChoiceKey is the translation key of one choice's label: "<key>.<value>".
+func (f *Field) ChoiceKey(value any) string { return f.Key + "." + fmt.Sprint(value) }
+
 // modelBuilder turns the parsed layout into pages, nodes and fields.
 type modelBuilder struct {
 	form      *Form
@@ -374,7 +392,7 @@ func (b *modelBuilder) categories(el *Element, ctx scopeCtx) {
 		switch c.Type {
 		case Category:
 			n := len(b.form.Pages)
-			page := &Page{Index: n, ID: "schritt-" + strconv.Itoa(n+1), Title: c.Label, Pointer: c.Pointer}
+			page := &Page{Index: n, ID: "schritt-" + strconv.Itoa(n+1), Title: c.Label, I18nKey: c.I18n, Pointer: c.Pointer}
 			page.Rule = b.rule(c.Rule, ctx)
 			for _, child := range c.Elements {
 				if node := b.node(child, ctx); node != nil {

@@ -1,0 +1,291 @@
+package forms
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// A small valid form that each case breaks in one place.
+const (
+	baseManifest = `{
+  "id": "test",
+  "version": "1.0.0",
+  "title": "Testformular",
+  "authority": {"name": "Testamt"},
+  "leika": "99000000000000",
+  "privacyNotice": "Hinweis."
+}`
+	baseSchema = `{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "name": {"type": "string", "title": "Name"},
+    "art": {"type": "string", "title": "Art", "oneOf": [{"const": "a", "title": "A"}, {"const": "b", "title": "B"}]},
+    "details": {"type": "string", "title": "Details"}
+  },
+  "required": ["name"]
+}`
+	baseLayout = `{
+  "type": "VerticalLayout",
+  "elements": [
+    {"type": "Control", "scope": "#/properties/name"},
+    {"type": "Control", "scope": "#/properties/art"},
+    {"type": "Control", "scope": "#/properties/details"}
+  ]
+}`
+)
+
+func testForm(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{
+		"form.json":   {Data: []byte(baseManifest)},
+		"schema.json": {Data: []byte(baseSchema)},
+		"layout.json": {Data: []byte(baseLayout)},
+	}
+	for name, content := range files {
+		if content == "" {
+			delete(fsys, name)
+			continue
+		}
+		fsys[name] = &fstest.MapFile{Data: []byte(content)}
+	}
+	return fsys
+}
+
+func fixedClock() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) }
+
+func TestCheckValidBaseForm(t *testing.T) {
+	problems := Check(testForm(nil), "test", Options{Now: fixedClock})
+	if len(problems) != 0 {
+		t.Fatalf("base form should be clean, got:\n%v", problems)
+	}
+}
+
+func TestCheckFindsProblems(t *testing.T) {
+	deep := strings.Repeat(`{"allOf":[`, 10000) + `{}` + strings.Repeat(`]}`, 10000)
+	tests := []struct {
+		name    string
+		files   map[string]string
+		file    string
+		line    int // 0: do not check
+		pointer string
+		code    string
+		text    string // part of the message
+	}{
+		{
+			name:  "json syntax error with line and column",
+			files: map[string]string{"schema.json": "{\n  \"type\": \"object\",\n  \"properties\": {\n    \"name\": {\"type\": \"string\",}\n  }\n}"},
+			file:  "schema.json", line: 4, code: "json-syntax", text: "kein gültiges JSON",
+		},
+		{
+			name:  "truncated json",
+			files: map[string]string{"layout.json": `{"type": "VerticalLayout", "elements": [`},
+			file:  "layout.json", line: 1, code: "json-syntax", text: "schließende Klammer",
+		},
+		{
+			name:  "ref to a local file outside the folder",
+			files: map[string]string{"schema.json": strings.Replace(baseSchema, `"details": {"type": "string", "title": "Details"}`, `"details": {"$ref": "file:///etc/passwd"}`, 1)},
+			file:  "schema.json", line: 7, pointer: "/properties/details/$ref", code: "schema-ref", text: "nicht erlaubt",
+		},
+		{
+			name:  "ref to the network",
+			files: map[string]string{"schema.json": strings.Replace(baseSchema, `"details": {"type": "string", "title": "Details"}`, `"details": {"$ref": "https://example.com/evil.json"}`, 1)},
+			file:  "schema.json", line: 7, pointer: "/properties/details/$ref", code: "schema-ref", text: "Formularordner",
+		},
+		{
+			name:  "ref climbing out of the folder",
+			files: map[string]string{"schema.json": strings.Replace(baseSchema, `"details": {"type": "string", "title": "Details"}`, `"details": {"$ref": "../other/schema.json"}`, 1)},
+			file:  "schema.json", pointer: "/properties/details/$ref", code: "schema-ref",
+		},
+		{
+			name:  "unknown building block",
+			files: map[string]string{"schema.json": strings.Replace(baseSchema, `"details": {"type": "string", "title": "Details"}`, `"details": {"$ref": "https://ozgform.de/bausteine/v1/gibtsnicht.json"}`, 1)},
+			file:  "schema.json", pointer: "/properties/details/$ref", code: "schema-ref", text: "anschrift-inland.json",
+		},
+		{
+			name:  "schema nested 10000 levels deep",
+			files: map[string]string{"schema.json": deep},
+			file:  "schema.json", line: 1, code: "json-syntax", text: "zu tief verschachtelt",
+		},
+		{
+			name:  "pattern that is not RE2",
+			files: map[string]string{"schema.json": strings.Replace(baseSchema, `"title": "Details"`, `"title": "Details", "pattern": "^(?=x)\\d+$"`, 1)},
+			file:  "schema.json", line: 7, pointer: "/properties/details/pattern", code: "schema-regex", text: "RE2",
+		},
+		{
+			name:  "schema keyword of the wrong type",
+			files: map[string]string{"schema.json": strings.Replace(baseSchema, `"title": "Details"`, `"title": "Details", "maxLength": "zehn"`, 1)},
+			file:  "schema.json", line: 7, pointer: "/properties/details/maxLength", code: "schema-invalid", text: "erwartet",
+		},
+		{
+			name:  "layout referencing itself",
+			files: map[string]string{"layout.json": `{"type": "VerticalLayout", "elements": [{"$ref": "#"}]}`},
+			file:  "layout.json", line: 1, pointer: "/elements/0/$ref", code: "layout-ref", text: "nicht erlaubt",
+		},
+		{
+			name:  "scope that does not resolve",
+			files: map[string]string{"layout.json": strings.Replace(baseLayout, "#/properties/details", "#/properties/detials", 1)},
+			file:  "layout.json", line: 6, pointer: "/elements/2/scope", code: "scope-unresolved", text: "detials",
+		},
+		{
+			name:  "schema property missing from the layout",
+			files: map[string]string{"layout.json": `{"type": "VerticalLayout", "elements": [{"type": "Control", "scope": "#/properties/art"}, {"type": "Control", "scope": "#/properties/details"}]}`},
+			file:  "schema.json", line: 5, pointer: "/properties/name", code: "layout-missing", text: "nie absenden",
+		},
+		{
+			name: "rule scope that does not exist",
+			files: map[string]string{"layout.json": strings.Replace(baseLayout, `"scope": "#/properties/details"}`,
+				`"scope": "#/properties/details", "rule": {"effect": "SHOW", "condition": {"scope": "#/properties/gibtsnicht", "schema": {"const": "b"}}}}`, 1)},
+			file: "layout.json", line: 6, pointer: "/elements/2/rule/condition/scope", code: "rule-scope", text: "gibtsnicht",
+		},
+		{
+			name: "rule condition that can never match the choices",
+			files: map[string]string{"layout.json": strings.Replace(baseLayout, `"scope": "#/properties/details"}`,
+				`"scope": "#/properties/details", "rule": {"effect": "SHOW", "condition": {"scope": "#/properties/art", "schema": {"const": "c"}}}}`, 1)},
+			file: "layout.json", line: 6, pointer: "/elements/2/rule/condition", code: "rule-never", text: "nie erfüllt",
+		},
+		{
+			name: "LEAF condition with the wrong type",
+			files: map[string]string{"layout.json": strings.Replace(baseLayout, `"scope": "#/properties/details"}`,
+				`"scope": "#/properties/details", "rule": {"effect": "SHOW", "condition": {"type": "LEAF", "scope": "#/properties/name", "expectedValue": 42}}}`, 1)},
+			file: "layout.json", line: 6, pointer: "/elements/2/rule/condition", code: "rule-never", text: "42",
+		},
+		{
+			name: "required field that a rule can hide",
+			files: map[string]string{"layout.json": strings.Replace(baseLayout, `"scope": "#/properties/name"}`,
+				`"scope": "#/properties/name", "rule": {"effect": "SHOW", "condition": {"scope": "#/properties/art", "schema": {"const": "b"}}}}`, 1)},
+			file: "layout.json", line: 4, pointer: "/elements/0", code: "required-hidden", text: "if",
+		},
+		{
+			name: "required field inside a hidden group",
+			files: map[string]string{"layout.json": `{"type": "VerticalLayout", "elements": [
+  {"type": "Control", "scope": "#/properties/art"},
+  {"type": "Group", "label": "G", "rule": {"effect": "HIDE", "condition": {"scope": "#/properties/art", "schema": {"const": "a"}}},
+   "elements": [{"type": "Control", "scope": "#/properties/name"}, {"type": "Control", "scope": "#/properties/details"}]}]}`},
+			file: "layout.json", line: 4, pointer: "/elements/1/elements/0", code: "required-hidden",
+		},
+		{
+			name:  "missing manifest id",
+			files: map[string]string{"form.json": strings.Replace(baseManifest, `"id": "test",`, ``, 1)},
+			file:  "form.json", code: "manifest-id", text: "„id“ fehlt",
+		},
+		{
+			name:  "version that is not semver",
+			files: map[string]string{"form.json": strings.Replace(baseManifest, `"1.0.0"`, `"1.0"`, 1)},
+			file:  "form.json", line: 3, pointer: "/version", code: "manifest-version", text: "semantische",
+		},
+		{
+			name:  "missing title and authority",
+			files: map[string]string{"form.json": `{"id": "test", "version": "1.0.0"}`},
+			file:  "form.json", code: "manifest-authority", text: "authority",
+		},
+		{
+			name:  "declared language without translation",
+			files: map[string]string{"form.json": strings.Replace(baseManifest, `"title"`, `"languages": ["de", "en"], "title"`, 1)},
+			file:  "form.json", pointer: "/languages", code: "i18n-missing", text: "i18n/en.json",
+		},
+		{
+			name: "recursive schema shown as a group",
+			files: map[string]string{
+				"schema.json": `{"type": "object", "properties": {"name": {"type": "string", "title": "Name"}, "kind": {"$ref": "#"}}, "required": ["name"]}`,
+				"layout.json": `{"type": "VerticalLayout", "elements": [{"type": "Control", "scope": "#/properties/name"}, {"type": "Control", "scope": "#/properties/kind"}]}`,
+			},
+			file: "layout.json", code: "layout-depth", text: "Rekursion",
+		},
+		{
+			name:  "unknown element type",
+			files: map[string]string{"layout.json": `{"type": "VerticalLayout", "elements": [{"type": "Kontrolle", "scope": "#/properties/name"}]}`},
+			file:  "layout.json", line: 1, pointer: "/elements/0/type", code: "layout-type", text: "Kontrolle",
+		},
+		{
+			name:  "missing schema file",
+			files: map[string]string{"schema.json": ""},
+			file:  "schema.json", code: "file", text: "fehlt",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan Problems, 1)
+			go func() { done <- Check(testForm(tc.files), "test", Options{Now: fixedClock}) }()
+			var problems Problems
+			select {
+			case problems = <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("Check did not finish: it hangs on this input")
+			}
+			for _, p := range problems {
+				if p.Code != tc.code || p.File != tc.file {
+					continue
+				}
+				if tc.pointer != "" && p.Pointer != tc.pointer {
+					continue
+				}
+				if tc.line != 0 && p.Line != tc.line {
+					t.Errorf("problem %q at line %d, want line %d", p, p.Line, tc.line)
+				}
+				if !strings.Contains(p.Message, tc.text) {
+					t.Errorf("message %q does not contain %q", p.Message, tc.text)
+				}
+				if p.Severity != SeverityError {
+					t.Errorf("problem %q is a %s, want an error", p, p.Severity)
+				}
+				return
+			}
+			t.Fatalf("no problem with code %s in %s at %q; got:\n%s", tc.code, tc.file, tc.pointer, problemLines(problems))
+		})
+	}
+}
+
+func problemLines(ps Problems) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.String() + "   [" + p.Code + "]\n")
+	}
+	return b.String()
+}
+
+func TestCheckHugeSchemaFile(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{"form.json": baseManifest, "layout.json": baseLayout} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A sparse 100 MB file: the check must refuse it by size without reading it.
+	f, err := os.Create(filepath.Join(dir, "schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(100 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	problems := Check(os.DirFS(dir), "test", Options{})
+	for _, p := range problems {
+		if p.File == "schema.json" && strings.Contains(p.Message, "zu groß") {
+			return
+		}
+	}
+	t.Fatalf("no size problem for a 100 MB schema; got:\n%s", problemLines(problems))
+}
+
+func TestLoadRefusesFormWithErrors(t *testing.T) {
+	form, problems := Load(testForm(map[string]string{"layout.json": `{"type": "VerticalLayout", "elements": [{"type": "Control", "scope": "#/properties/nix"}]}`}), "test", Options{})
+	if form != nil {
+		t.Fatal("Load returned a form that has errors")
+	}
+	if !problems.HasErrors() {
+		t.Fatal("Load reported no error")
+	}
+}
+
+func TestProblemString(t *testing.T) {
+	p := Problem{File: "examples/x/layout.json", Line: 3, Column: 7, Pointer: "/elements/0/scope", Severity: SeverityError, Message: "Der scope lässt sich nicht auflösen."}
+	want := "examples/x/layout.json:3:7: /elements/0/scope: Der scope lässt sich nicht auflösen."
+	if got := p.String(); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,337 @@
+package forms
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Check loads the form in folder and lints it: every problem Load finds, plus the checks that
+// need the whole model (properties missing from the layout, rule conditions that can never
+// match, required fields a rule can hide, missing translations). It never panics on bad input.
+func Check(folder fs.FS, name string, opts Options) Problems {
+	form, problems := load(folder, name, opts)
+	sink := &problemSink{list: problems, index: map[string]*jsonIndex{}}
+	// Re-read positions for the files the linter reports on.
+	for _, file := range []string{"schema.json", "layout.json", "form.json"} {
+		if data, err := readLimited(folder, file); err == nil {
+			if _, ix, err := parseJSON(data); err == nil {
+				sink.index[file] = ix
+			}
+		}
+	}
+	if form.Schema != nil && form.Layout != nil && len(form.Pages) > 0 {
+		l := &linter{form: form, sink: sink, base: FormBaseURI + form.Manifest.ID + "/"}
+		l.missingFromLayout(form.Schema, "", 0, map[*jsonschema.Schema]bool{})
+		l.conditions()
+		l.hideableRequired()
+		l.names()
+		l.translations()
+	}
+	sink.list.Sort()
+	return dedupe(sink.list)
+}
+
+func dedupe(ps Problems) Problems {
+	out := ps[:0]
+	seen := map[string]bool{}
+	for _, p := range ps {
+		k := p.String()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+type linter struct {
+	form *Form
+	sink *problemSink
+	base string
+}
+
+// at returns the file and pointer where a schema node was written.
+func (l *linter) at(sch *jsonschema.Schema) (string, string) {
+	return locationFile(sch.Location, l.base)
+}
+
+// missingFromLayout reports data properties that no Control shows.
+func (l *linter) missingFromLayout(obj *jsonschema.Schema, path string, depth int, seen map[*jsonschema.Schema]bool) {
+	obj = deref(obj)
+	if obj == nil || depth > maxSchemaDepth || seen[obj] {
+		return
+	}
+	seen[obj] = true
+	defer delete(seen, obj)
+	b := &modelBuilder{positions: positionsFunc(l.base, l.sink)}
+	for _, name := range b.propertyNames(obj) {
+		ps := property(obj, name)
+		p := path + "/" + escapePointer(name)
+		f := l.form.byPath[p]
+		if f == nil && l.hasFieldsUnder(p) {
+			// The layout shows the object's properties one by one instead of the object.
+			l.missingFromLayout(ps, p, depth+1, seen)
+			continue
+		}
+		if f == nil {
+			always, _ := requiredness(obj, name)
+			file, ptr := l.at(ps)
+			if always {
+				l.sink.errorf(file, ptr, "layout-missing", "Das Pflichtfeld „%s“ kommt im Layout nicht vor; Bürgerinnen und Bürger könnten den Antrag nie absenden.", p)
+			} else {
+				l.sink.warnf(file, ptr, "layout-missing", "Die Eigenschaft „%s“ kommt im Layout nicht vor und kann nicht ausgefüllt werden.", p)
+			}
+			continue
+		}
+		switch f.Widget {
+		case WidgetGroup:
+			l.missingFromLayout(f.Schema, p, depth+1, seen)
+		case WidgetRepeat:
+			l.missingFromLayout(f.Schema.Items2020, p+"/*", depth+1, seen)
+		}
+	}
+}
+
+func (l *linter) hasFieldsUnder(path string) bool {
+	for p := range l.form.byPath {
+		if strings.HasPrefix(p, path+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// conditions reports rule conditions that no value of their field can satisfy.
+func (l *linter) conditions() {
+	for _, c := range l.form.conds {
+		f := l.form.byPath[c.Path]
+		if f == nil {
+			continue
+		}
+		domain, finite := valueDomain(f)
+		if finite {
+			matched := false
+			for _, v := range domain {
+				if c.matchValue(v, true) {
+					matched = true
+					break
+				}
+			}
+			if !matched && !c.matchValue(nil, false) {
+				l.sink.errorf("layout.json", c.Pointer, "rule-never", "Die Bedingung kann nie erfüllt sein: „%s“ hat nur die Werte %s.", f.Label, describeDomain(domain))
+			}
+			continue
+		}
+		for _, v := range c.candidates() {
+			if f.Schema != nil && f.Schema.Validate(v) != nil {
+				l.sink.errorf("layout.json", c.Pointer, "rule-never", "Die Bedingung kann nie erfüllt sein: %s ist kein möglicher Wert von „%s“ (Typ %s).", describeValue(v), f.Label, germanTypes([]string{f.Type}))
+				break
+			}
+		}
+	}
+}
+
+// matchValue evaluates a scope-based condition against one value of its field.
+func (c *Condition) matchValue(v any, found bool) bool {
+	if c.Type == ConditionLeaf {
+		return found && jsonEqual(v, c.ExpectedValue)
+	}
+	if !found && c.FailWhenUndefined {
+		return false
+	}
+	return c.schema != nil && c.schema.Validate(v) == nil
+}
+
+// candidates lists the values a condition tests for: LEAF's expectedValue, a schema's const or
+// enum.
+func (c *Condition) candidates() []any {
+	if c.Type == ConditionLeaf {
+		return []any{c.ExpectedValue}
+	}
+	if c.schema == nil {
+		return nil
+	}
+	s := deref(c.schema)
+	switch {
+	case s.Const != nil:
+		return []any{*s.Const}
+	case s.Enum != nil:
+		// The condition can match if any listed value is possible; report only when none is.
+		return nil
+	}
+	return nil
+}
+
+// valueDomain lists every value a field can take when that set is finite (choices, booleans).
+func valueDomain(f *Field) ([]any, bool) {
+	if f.Widget == WidgetCheckboxes {
+		return nil, false
+	}
+	if len(f.Choices) > 0 {
+		var vals []any
+		for _, ch := range f.Choices {
+			vals = append(vals, ch.Value)
+		}
+		return vals, true
+	}
+	if f.Type == "boolean" {
+		return []any{true, false}, true
+	}
+	return nil, false
+}
+
+func describeDomain(vals []any) string {
+	var parts []string
+	for _, v := range vals {
+		parts = append(parts, describeValue(v))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describeValue(v any) string {
+	if s, ok := v.(string); ok {
+		return "„" + s + "“"
+	}
+	return fmt.Sprint(v)
+}
+
+// hideableRequired reports fields that are always required but sit where a rule can hide them:
+// a hidden field's value is dropped, so such a form could never be submitted.
+func (l *linter) hideableRequired() {
+	for _, p := range l.form.Pages {
+		l.walkHide(p.Nodes, hidingRule(p.Rule))
+	}
+}
+
+func hidingRule(r *Rule) *Rule {
+	if r != nil && (r.Effect == EffectShow || r.Effect == EffectHide) {
+		return r
+	}
+	return nil
+}
+
+func (l *linter) walkHide(nodes []*Node, hiding *Rule) {
+	for _, n := range nodes {
+		h := hiding
+		if r := hidingRule(n.Rule); r != nil {
+			h = r
+		}
+		if n.Kind != NodeField {
+			l.walkHide(n.Children, h)
+			continue
+		}
+		f := n.Field
+		if r := hidingRule(f.Rule); r != nil {
+			h = r
+		}
+		if h != nil && f.Required {
+			l.sink.errorf("layout.json", f.Pointer, "required-hidden", "„%s“ ist im Schema immer Pflicht, kann aber durch die Regel in %s ausgeblendet werden; ausgeblendete Werte werden verworfen, der Antrag ließe sich dann nie absenden. Machen Sie das Feld mit „if“/„then“ (oder „dependentRequired“) bedingt erforderlich.", f.Label, h.Pointer)
+		}
+		// Inside an object or list item, the object is the unit a rule drops; rules within its
+		// detail start afresh.
+		l.walkHide(f.Children, nil)
+	}
+}
+
+var propertyNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// names reports property names that cannot serve as HTML field names and i18n keys.
+func (l *linter) names() {
+	for _, f := range l.form.Fields {
+		if !propertyNamePattern.MatchString(f.Name) {
+			file, ptr := l.at(f.Schema)
+			l.sink.errorf(file, ptr, "property-name", "Der Eigenschaftsname „%s“ ist nicht erlaubt: nur Buchstaben A–Z, a–z, Ziffern und _ (am Anfang ein Buchstabe), damit er als Feldname und Übersetzungsschlüssel taugt.", f.Name)
+		}
+		if titleOf(f.Schema) == "" && f.Label == f.Name {
+			l.sink.warnf("layout.json", f.Pointer, "field-title", "Das Feld „%s“ hat keinen Titel („title“ im Schema oder „label“ im Layout); angezeigt wird der Eigenschaftsname.", f.Path)
+		}
+	}
+}
+
+// translationKeys lists every key a language other than German needs, with the German text.
+func (f *Form) translationKeys() [][2]string {
+	var keys [][2]string
+	add := func(key, text string) {
+		if text != "" {
+			keys = append(keys, [2]string{key, text})
+		}
+	}
+	m := f.Manifest
+	add("form.title", m.Title)
+	add("form.summary", m.Summary)
+	add("form.privacyNotice", m.PrivacyNotice)
+	add("form.nextSteps", m.NextSteps)
+	for i, r := range m.Requirements {
+		add("form.requirements."+strconv.Itoa(i), r)
+	}
+	var walk func([]*Node)
+	walk = func(nodes []*Node) {
+		for _, n := range nodes {
+			switch n.Kind {
+			case NodeGroup, NodeLabel:
+				add(n.TextKey(), firstNonEmpty(n.Label, n.Text))
+			case NodeField:
+				fd := n.Field
+				add(fd.LabelKey(), fd.Label)
+				add(fd.HintKey(), fd.Hint)
+				for _, ch := range fd.Choices {
+					add(fd.ChoiceKey(ch.Value), ch.Label)
+				}
+				walk(fd.Children)
+			}
+			walk(n.Children)
+		}
+	}
+	for _, p := range f.Pages {
+		add(p.TitleKey(), p.Title)
+		walk(p.Nodes)
+	}
+	return keys
+}
+
+// translations reports declared languages without a translation file, and missing or unused keys.
+func (l *linter) translations() {
+	keys := l.form.translationKeys()
+	need := map[string]bool{}
+	for _, k := range keys {
+		need[k[0]] = true
+	}
+	for _, lang := range l.form.Manifest.Languages {
+		if lang == "de" {
+			continue
+		}
+		file := "i18n/" + lang + ".json"
+		texts, ok := l.form.Translations[lang]
+		if !ok {
+			l.sink.errorf("form.json", "/languages", "i18n-missing", "Die Sprache „%s“ ist angegeben, aber %s fehlt.", lang, file)
+			continue
+		}
+		var missing []string
+		seen := map[string]bool{}
+		for _, k := range keys {
+			if _, ok := texts[k[0]]; !ok && !seen[k[0]] {
+				seen[k[0]] = true
+				missing = append(missing, k[0])
+			}
+		}
+		for _, k := range missing {
+			l.sink.warnf(file, "", "i18n-key-missing", "Übersetzung für „%s“ fehlt (angezeigt wird der deutsche Text).", k)
+		}
+		var unused []string
+		for k := range texts {
+			if !need[k] && !strings.Contains(k, ".error") {
+				unused = append(unused, k)
+			}
+		}
+		sort.Strings(unused)
+		for _, k := range unused {
+			l.sink.warnf(file, "/"+escapePointer(k), "i18n-key-unused", "Der Schlüssel „%s“ wird von keinem Text des Formulars verwendet.", k)
+		}
+	}
+}
