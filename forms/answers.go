@@ -1,0 +1,172 @@
+package forms
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PageAnswers are the visible answers of one page.
+type PageAnswers struct {
+	Page  *Page
+	Title string // translated page title
+	Items []Answer
+}
+
+// Answer is one line of a review page or receipt: a field's label and display value, or a
+// heading for a group or list item.
+type Answer struct {
+	Path    string // concrete JSON pointer, e.g. "/hunde/0/name"
+	Label   string // as the citizen saw it (translated)
+	Value   string // display value; "" when empty
+	Depth   int    // nesting depth for indentation (0 = top level)
+	Heading bool   // a heading line (group legend, "Hund 1"): Label only
+	Field   *Field // nil for group headings
+	Indices []int  // the list item indices the line belongs to
+}
+
+// Answers returns the visible answers of data, grouped by page, in layout order, with labels
+// and display values in lang. Hidden pages and fields are left out; data should be pruned.
+func (f *Form) Answers(data any, lang string) []PageAnswers {
+	vis := f.Evaluate(data)
+	var out []PageAnswers
+	for _, p := range f.Pages {
+		if !vis.PageVisible(p.Index) {
+			continue
+		}
+		pa := PageAnswers{Page: p, Title: f.T(lang, p.TitleKey(), p.Title)}
+		w := answerWalker{form: f, vis: vis, data: data, lang: lang}
+		w.nodes(p.Nodes, nil, 0)
+		pa.Items = w.items
+		out = append(out, pa)
+	}
+	return out
+}
+
+type answerWalker struct {
+	form  *Form
+	vis   *Visibility
+	data  any
+	lang  string
+	items []Answer
+}
+
+func (w *answerWalker) nodes(nodes []*Node, indices []int, depth int) {
+	for _, n := range nodes {
+		if !w.vis.NodeVisible(n, indices) {
+			continue
+		}
+		switch n.Kind {
+		case NodeLabel:
+			continue // explanatory text, not an answer
+		case NodeGroup:
+			w.items = append(w.items, Answer{Label: w.form.T(w.lang, n.TextKey(), n.Label), Depth: depth, Heading: true, Indices: indices})
+			w.nodes(n.Children, indices, depth+1)
+		case NodeField:
+			w.field(n.Field, indices, depth)
+		default:
+			w.nodes(n.Children, indices, depth)
+		}
+	}
+}
+
+func (w *answerWalker) field(fd *Field, indices []int, depth int) {
+	path := concrete(fd.Path, indices)
+	label := w.form.T(w.lang, fd.LabelKey(), fd.Label)
+	switch fd.Widget {
+	case WidgetGroup:
+		w.items = append(w.items, Answer{Path: path, Label: label, Depth: depth, Heading: true, Field: fd, Indices: indices})
+		w.nodes(fd.Children, indices, depth+1)
+		return
+	case WidgetRepeat:
+		v, _ := Lookup(w.data, fd.Path, indices)
+		list, _ := v.([]any)
+		if len(list) == 0 {
+			w.items = append(w.items, Answer{Path: path, Label: label, Depth: depth, Field: fd, Indices: indices})
+			return
+		}
+		for i := range list {
+			idx := append(append([]int(nil), indices...), i)
+			w.items = append(w.items, Answer{Path: path + "/" + strconv.Itoa(i), Label: ItemLabel(w.form, fd, i, w.lang), Depth: depth, Heading: true, Field: fd, Indices: idx})
+			w.nodes(fd.Children, idx, depth+1)
+		}
+		return
+	}
+	v, _ := Lookup(w.data, fd.Path, indices)
+	w.items = append(w.items, Answer{Path: path, Label: label, Value: w.form.DisplayValue(fd, v, w.lang), Depth: depth, Field: fd, Indices: indices})
+}
+
+// ItemLabel names item i of a repeatable group: options.itemLabel (e.g. "Hund") or the field's
+// label, followed by the 1-based number.
+func ItemLabel(f *Form, fd *Field, i int, lang string) string {
+	base, _ := fd.Options["itemLabel"].(string)
+	if base != "" {
+		base = f.T(lang, fd.Key+".itemLabel", base)
+	} else {
+		base = f.T(lang, fd.LabelKey(), fd.Label)
+	}
+	return base + " " + strconv.Itoa(i+1)
+}
+
+// DisplayValue formats a value the way a citizen reads it: choice labels, "Ja"/"Nein", German
+// dates and decimal commas (in German). Empty values give "".
+func (f *Form) DisplayValue(fd *Field, v any, lang string) string {
+	if v == nil {
+		return ""
+	}
+	if list, ok := v.([]any); ok {
+		var parts []string
+		for _, item := range list {
+			if s := f.DisplayValue(fd, item, lang); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	for _, ch := range fd.Choices {
+		if jsonEqual(ch.Value, v) {
+			return f.T(lang, fd.ChoiceKey(ch.Value), ch.Label)
+		}
+	}
+	switch x := v.(type) {
+	case bool:
+		if lang == "en" {
+			return map[bool]string{true: "Yes", false: "No"}[x]
+		}
+		return map[bool]string{true: "Ja", false: "Nein"}[x]
+	case string:
+		if fd.Format == "date" {
+			if t, err := time.Parse(time.DateOnly, x); err == nil {
+				if lang == "en" {
+					return t.Format("2 January 2006")
+				}
+				return t.Format("02.01.2006")
+			}
+		}
+		return x
+	case json.Number, float64, int, int64:
+		return FormatNumber(v, lang)
+	case map[string]any:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// FormatNumber writes a number with a decimal comma in German ("1234,5") and a point in English.
+func FormatNumber(v any, lang string) string {
+	var s string
+	switch x := v.(type) {
+	case json.Number:
+		s = x.String()
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		s = fmt.Sprint(x)
+	}
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
