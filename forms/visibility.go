@@ -6,10 +6,10 @@ import "fmt"
 // The server is the only evaluator of rules; renderers and validation read this.
 type Visibility struct {
 	hiddenPages map[int]bool
-	hidden      map[nodeKey]bool   // nodes hidden by a rule (their own or an ancestor's)
-	disabled    map[nodeKey]bool   // nodes disabled by a rule (their own or an ancestor's)
-	hiddenPaths map[string]bool    // concrete data paths of hidden fields
-	disabledAt  map[string]bool    // concrete data paths of disabled fields
+	hidden      map[nodeKey]bool // nodes hidden by a rule (their own or an ancestor's)
+	disabled    map[nodeKey]bool // nodes disabled by a rule (their own or an ancestor's)
+	hiddenPaths map[string]bool  // concrete data paths of hidden fields
+	disabledAt  map[string]bool  // concrete data paths of disabled fields
 }
 
 type nodeKey struct {
