@@ -1,0 +1,272 @@
+// Command gendin generates forms/din91379_table.go, the lookup tables behind
+// forms.ValidName and forms.ValidLatin, from the DIN 91379 character list
+// latin_list_1.3.txt.
+//
+// Usage (run by go generate in the forms directory):
+//
+//	go run ./internal/gendin -in testdata/din91379/latin_list_1.3.txt -out din91379_table.go
+//
+// The list is "DIN-91379-Characters-and-Sequences"
+// (https://github.com/String-Latin/DIN-91379-Characters-and-Sequences),
+// licensed under CC BY 4.0; the generated file repeats that attribution.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// tableLimit is the exclusive upper bound of the runes the two-level table covers.
+// Every listed code point must lie below it.
+const tableLimit = 0x2300
+
+// groupClass maps the list's group names to the class constants of package forms.
+var groupClass = map[string]string{
+	"bll":    "dinLetter",
+	"bnlreq": "dinN1",
+	"bnl":    "dinN2",
+	"bnlopt": "dinN3",
+	"bnlnot": "dinN4",
+	"dc":     "dinDiacritic",
+	"gl":     "dinExtended",
+	"cl":     "dinExtended",
+	"enl":    "dinExtended",
+}
+
+// entry is one listed single character.
+type entry struct {
+	r       rune
+	classes []string
+	name    string
+}
+
+// sequence is one listed character sequence.
+type sequence struct {
+	runes []rune
+	name  string
+}
+
+func main() {
+	in := flag.String("in", "testdata/din91379/latin_list_1.3.txt", "DIN 91379 list to read")
+	out := flag.String("out", "din91379_table.go", "Go file to write")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("gendin: ")
+
+	chars, seqs, err := parse(*in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	src, err := generate(chars, seqs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// parse reads the list. It relies on the code point column only: the
+// character column is illustrative (non-printable characters are replaced).
+func parse(path string) (map[rune]*entry, []sequence, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+
+	chars := map[rune]*entry{}
+	var seqs []sequence
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		fields := strings.SplitN(text, "; ", 5)
+		if len(fields) < 4 {
+			return nil, nil, fmt.Errorf("%s:%d: want at least 4 fields", path, line)
+		}
+		group, kind, cps, name := fields[0], fields[1], fields[2], fields[3]
+		class, ok := groupClass[group]
+		if !ok {
+			return nil, nil, fmt.Errorf("%s:%d: unknown group %q", path, line, group)
+		}
+		var runes []rune
+		for _, hex := range strings.Fields(cps) {
+			v, err := strconv.ParseUint(hex, 16, 32)
+			if err != nil || v >= tableLimit || !utf8.ValidRune(rune(v)) {
+				return nil, nil, fmt.Errorf("%s:%d: bad code point %q", path, line, hex)
+			}
+			runes = append(runes, rune(v))
+		}
+		switch kind {
+		case "char":
+			if len(runes) != 1 {
+				return nil, nil, fmt.Errorf("%s:%d: char with %d code points", path, line, len(runes))
+			}
+			e := chars[runes[0]]
+			if e == nil {
+				e = &entry{r: runes[0], name: name}
+				chars[runes[0]] = e
+			}
+			e.classes = append(e.classes, class)
+		case "seq":
+			if group != "bll" {
+				return nil, nil, fmt.Errorf("%s:%d: sequence outside group bll", path, line)
+			}
+			if len(runes) < 2 {
+				return nil, nil, fmt.Errorf("%s:%d: sequence with %d code points", path, line, len(runes))
+			}
+			// The scanner in forms only looks for a sequence when the rune
+			// after a letter is a combining mark U+0300..U+036F.
+			if runes[1] < 0x0300 || runes[1] > 0x036F {
+				return nil, nil, fmt.Errorf("%s:%d: second code point %04X is not a combining mark", path, line, runes[1])
+			}
+			seqs = append(seqs, sequence{runes: runes, name: name})
+		default:
+			return nil, nil, fmt.Errorf("%s:%d: unknown kind %q", path, line, kind)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, err
+	}
+	return chars, seqs, nil
+}
+
+func generate(chars map[rune]*entry, seqs []sequence) ([]byte, error) {
+	starts := map[rune]bool{}
+	for _, s := range seqs {
+		starts[s.runes[0]] = true
+		if e := chars[s.runes[0]]; e == nil || !contains(e.classes, "dinLetter") {
+			return nil, fmt.Errorf("sequence %s: first code point is not a listed letter", s.name)
+		}
+	}
+
+	// Assign a block to every 256-rune page that holds a listed rune; block 0 stays empty.
+	pages := map[rune]bool{}
+	for r := range chars {
+		pages[r>>8] = true
+	}
+	var pageList []rune
+	for p := range pages {
+		pageList = append(pageList, p)
+	}
+	sort.Slice(pageList, func(i, j int) bool { return pageList[i] < pageList[j] })
+	blockOf := map[rune]int{}
+	for i, p := range pageList {
+		blockOf[p] = i + 1
+	}
+
+	var b bytes.Buffer
+	b.WriteString(`// Code generated by "go run ./internal/gendin"; DO NOT EDIT.
+
+// The tables below are derived from latin_list_1.3.txt of
+// "DIN-91379-Characters-and-Sequences"
+// (https://github.com/String-Latin/DIN-91379-Characters-and-Sequences),
+// licensed under CC BY 4.0 (http://creativecommons.org/licenses/by/4.0/).
+// Changes: converted to Go lookup tables.
+
+package forms
+
+`)
+	fmt.Fprintf(&b, "// dinTableLimit is the exclusive upper bound of the runes that dinPageIndex covers.\n")
+	fmt.Fprintf(&b, "const dinTableLimit = 0x%04X\n\n", tableLimit)
+
+	fmt.Fprintf(&b, "// dinPageIndex maps r>>8 of a rune r below dinTableLimit to its block in dinBlocks.\n")
+	fmt.Fprintf(&b, "var dinPageIndex = [dinTableLimit >> 8]uint8{\n")
+	for _, p := range pageList {
+		fmt.Fprintf(&b, "\t0x%02X: %d,\n", p, blockOf[p])
+	}
+	b.WriteString("}\n\n")
+
+	fmt.Fprintf(&b, "// dinBlocks holds the classes of the listed characters, 256 runes per block.\n")
+	fmt.Fprintf(&b, "// Block 0 is empty: runes on pages without listed characters map to it.\n")
+	fmt.Fprintf(&b, "var dinBlocks = [%d][256]dinClass{\n", len(pageList)+1)
+	for _, p := range pageList {
+		var rs []rune
+		for r := range chars {
+			if r>>8 == p {
+				rs = append(rs, r)
+			}
+		}
+		sort.Slice(rs, func(i, j int) bool { return rs[i] < rs[j] })
+		fmt.Fprintf(&b, "\t%d: { // U+%04X..U+%04X\n", blockOf[p], p<<8, p<<8|0xFF)
+		for _, r := range rs {
+			e := chars[r]
+			cls := append([]string(nil), e.classes...)
+			if starts[r] {
+				cls = append(cls, "dinSeqStart")
+			}
+			fmt.Fprintf(&b, "\t\t0x%02X: %s, // %s\n", r&0xFF, strings.Join(cls, " | "), e.name)
+		}
+		b.WriteString("\t},\n")
+	}
+	b.WriteString("}\n\n")
+
+	// Sequences, grouped by first rune, longest first so that the scanner
+	// takes the longest match.
+	byStart := map[rune][]sequence{}
+	for _, s := range seqs {
+		byStart[s.runes[0]] = append(byStart[s.runes[0]], s)
+	}
+	var startList []rune
+	for r := range byStart {
+		startList = append(startList, r)
+	}
+	sort.Slice(startList, func(i, j int) bool { return startList[i] < startList[j] })
+	b.WriteString("// dinSequences maps the first rune of every listed letter sequence to the rest of\n")
+	b.WriteString("// its sequences (as UTF-8), longest first. The rest always begins with a\n")
+	b.WriteString("// combining mark in U+0300..U+036F.\n")
+	b.WriteString("var dinSequences = map[rune][]string{\n")
+	for _, r := range startList {
+		list := byStart[r]
+		sort.SliceStable(list, func(i, j int) bool {
+			if len(list[i].runes) != len(list[j].runes) {
+				return len(list[i].runes) > len(list[j].runes)
+			}
+			return lessRunes(list[i].runes, list[j].runes)
+		})
+		fmt.Fprintf(&b, "\t0x%04X: { // %s\n", r, chars[r].name)
+		for _, s := range list {
+			var q strings.Builder
+			for _, x := range s.runes[1:] {
+				fmt.Fprintf(&q, "\\u%04X", x)
+			}
+			fmt.Fprintf(&b, "\t\t\"%s\", // %s\n", q.String(), s.name)
+		}
+		b.WriteString("\t},\n")
+	}
+	b.WriteString("}\n")
+
+	return format.Source(b.Bytes())
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func lessRunes(a, b []rune) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return len(a) < len(b)
+}
