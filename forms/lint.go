@@ -283,6 +283,11 @@ func (f *Form) translationKeys() [][2]string {
 				for _, ch := range fd.Choices {
 					add(fd.ChoiceKey(ch.Value), ch.Label)
 				}
+				for _, opt := range []string{"addLabel", "removeLabel", "itemLabel"} {
+					if s, ok := fd.Options[opt].(string); ok {
+						add(fd.Key+"."+opt, s)
+					}
+				}
 				walk(fd.Children)
 			}
 			walk(n.Children)

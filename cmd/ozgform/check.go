@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/ozgform/ozgform/forms"
+)
+
+// checkedProblem is a problem with the file path as the author would open it.
+type checkedProblem struct {
+	forms.Problem
+	Path string `json:"path"`
+}
+
+// check lints form folders: each argument is a form folder or a folder of form folders.
+func (m *Main) check(args []string) (int, error) {
+	fl := flag.NewFlagSet("check", flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	asJSON := fl.Bool("json", false, "Ergebnis als JSON ausgeben")
+	if err := fl.Parse(args); err != nil {
+		return exitUsage, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	dirs := fl.Args()
+	if len(dirs) == 0 {
+		dirs = []string{"examples"}
+	}
+	var all []checkedProblem
+	ids := map[string]string{}
+	checked := 0
+	for _, dir := range dirs {
+		folders, err := formFolders(dir)
+		if err != nil {
+			return exitUsage, err
+		}
+		for _, folder := range folders {
+			checked++
+			problems := forms.Check(os.DirFS(folder), filepath.Base(folder), forms.Options{})
+			for _, p := range problems {
+				all = append(all, checkedProblem{Problem: p, Path: filepath.Join(folder, p.File)})
+			}
+			if id := manifestID(folder); id != "" {
+				if other, dup := ids[id]; dup {
+					all = append(all, checkedProblem{Path: filepath.Join(folder, "form.json"), Problem: forms.Problem{
+						File: "form.json", Pointer: "/id", Severity: forms.SeverityError, Code: "catalog-duplicate",
+						Message: fmt.Sprintf("Die id „%s“ verwendet auch %s.", id, other)}})
+				} else {
+					ids[id] = folder
+				}
+			}
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Path < all[j].Path })
+	errorsFound, warnings := 0, 0
+	for _, p := range all {
+		if p.Severity == forms.SeverityError {
+			errorsFound++
+		} else {
+			warnings++
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		if all == nil {
+			all = []checkedProblem{}
+		}
+		if err := enc.Encode(all); err != nil {
+			return exitUsage, err
+		}
+	} else {
+		for _, p := range all {
+			q := p.Problem
+			q.File = p.Path
+			fmt.Fprintln(m.Stdout, q.String())
+		}
+		fmt.Fprintf(m.Stderr, "%d Formular(e) geprüft: %d Fehler, %d Warnung(en).\n", checked, errorsFound, warnings)
+	}
+	if errorsFound > 0 {
+		return exitInvalid, nil
+	}
+	return exitOK, nil
+}
+
+// formFolders returns dir itself when it is a form folder, else its form subfolders.
+func formFolders(dir string) ([]string, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("der Ordner „%s“ existiert nicht", dir)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("„%s“ ist kein Ordner", dir)
+	}
+	if forms.IsFormFolder(os.DirFS(dir), ".") {
+		return []string{dir}, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("der Ordner „%s“ kann nicht gelesen werden: %v", dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		sub := filepath.Join(dir, e.Name())
+		if e.IsDir() && forms.IsFormFolder(os.DirFS(sub), ".") {
+			out = append(out, sub)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("in „%s“ gibt es keine form.json und keine Formularordner", dir)
+	}
+	return out, nil
+}
+
+// manifestID reads the id from form.json, if it can.
+func manifestID(folder string) string {
+	data, err := os.ReadFile(filepath.Join(folder, "form.json"))
+	if err != nil || len(data) > forms.MaxFileSize {
+		return ""
+	}
+	var m struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return ""
+	}
+	return m.ID
+}

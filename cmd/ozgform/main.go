@@ -1,0 +1,83 @@
+// Command ozgform serves online forms for German administrative services and gives form
+// authors their tools: check (lint form folders), validate (test sample data), serve.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain(os.Stdout, os.Stderr)
+	code := m.Run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Main is the program: tests run it in-process with their own output writers.
+type Main struct {
+	Stdout, Stderr io.Writer
+}
+
+// NewMain returns a Main writing to the given streams.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{Stdout: stdout, Stderr: stderr}
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitInvalid = 1 // check found errors, validate found invalid data
+	exitUsage   = 2 // wrong arguments or unreadable input
+)
+
+// errUsage marks errors in the command line.
+var errUsage = errors.New("usage")
+
+const usage = `ozgform – Online-Formulare für Verwaltungsleistungen (OZG)
+
+Aufruf:
+  ozgform serve    [--addr 127.0.0.1:8080] [--forms examples] [--database data/ozgform.db]
+  ozgform check    [--json] [ORDNER …]        Formulare prüfen (Formularordner oder Ordner mit Formularen)
+  ozgform validate FORMULARORDNER DATEN.json  Beispieldaten gegen ein Formular prüfen
+  ozgform help                                diese Hilfe
+`
+
+// Run executes one subcommand and returns the process exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return exitUsage
+	}
+	var err error
+	code := exitOK
+	switch args[0] {
+	case "serve":
+		err = m.serve(ctx, args[1:])
+	case "check":
+		code, err = m.check(args[1:])
+	case "validate":
+		code, err = m.validate(args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(m.Stderr, "Unbekannter Befehl „%s“.\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "ozgform %s: %v\n", args[0], err)
+		if errors.Is(err, errUsage) {
+			fmt.Fprint(m.Stderr, "\n"+usage)
+		}
+		return exitUsage
+	}
+	return code
+}
