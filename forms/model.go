@@ -376,7 +376,9 @@ func (b *modelBuilder) build(root *Element) {
 		b.categories(root, ctx)
 	} else {
 		page := &Page{Index: 0, ID: "schritt-1", Title: b.form.Manifest.Title, Pointer: root.Pointer}
-		page.Nodes = []*Node{b.node(root, ctx)}
+		if n := b.node(root, ctx); n != nil {
+			page.Nodes = []*Node{n}
+		}
 		b.form.Pages = append(b.form.Pages, page)
 	}
 	if len(b.form.Pages) == 0 {
