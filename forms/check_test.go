@@ -289,3 +289,26 @@ func TestProblemString(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+func TestCheckUnknownFormatAndErrorKeys(t *testing.T) {
+	schema := strings.Replace(baseSchema, `"title": "Details"`, `"title": "Details", "format": "IBAN"`, 1)
+	problems := Check(testForm(map[string]string{
+		"schema.json":  schema,
+		"form.json":    strings.Replace(baseManifest, `"title"`, `"languages": ["de", "en"], "title"`, 1),
+		"i18n/en.json": `{"form.title": "Test", "name.label": "Name", "art.label": "Kind", "art.a": "A", "art.b": "B", "details.label": "Details", "name.error.required": "Please.", "nix.error": "x"}`,
+	}), "test", Options{})
+	var gotFormat, gotUnusedErrorKey, flaggedKnownErrorKey bool
+	for _, p := range problems {
+		switch {
+		case p.Code == "format-unknown" && p.Pointer == "/properties/details/format" && p.Line == 7:
+			gotFormat = true
+		case p.Code == "i18n-key-unused" && strings.Contains(p.Message, "nix.error"):
+			gotUnusedErrorKey = true
+		case p.Code == "i18n-key-unused" && strings.Contains(p.Message, "name.error.required"):
+			flaggedKnownErrorKey = true
+		}
+	}
+	if !gotFormat || !gotUnusedErrorKey || flaggedKnownErrorKey {
+		t.Fatalf("format=%v unusedErrorKey=%v flaggedKnown=%v\n%s", gotFormat, gotUnusedErrorKey, flaggedKnownErrorKey, problemLines(problems))
+	}
+}

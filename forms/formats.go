@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -653,4 +654,51 @@ func dateDaysIn(year, month int) int {
 	default:
 		return 31
 	}
+}
+
+// ValidEmail checks an e-mail address the way citizens type it: one "@", a non-empty local
+// part without spaces, and a domain with at least one dot and a top-level domain of two or more
+// letters, all in ASCII (the "email" format of JSON Schema; umlaut domains are "idn-email").
+// It is stricter than the bare syntax of RFC 5322, which accepts "@beispiel.de".
+func ValidEmail(s string) error {
+	bad := errors.New("Bitte geben Sie eine gültige E-Mail-Adresse ein (z. B. name@beispiel.de).")
+	if len(s) > 254 || strings.TrimSpace(s) != s {
+		return bad
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || len(local) > 64 || strings.Contains(domain, "@") {
+		return bad
+	}
+	for _, r := range local {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`()<>[]:;\,"`, r) {
+			return bad
+		}
+	}
+	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
+		return bad
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return bad
+	}
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return bad
+		}
+		for _, r := range label {
+			if !(r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '-') {
+				return bad
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	if len([]rune(tld)) < 2 {
+		return bad
+	}
+	for _, r := range tld {
+		if !unicode.IsLetter(r) && !(strings.HasPrefix(tld, "xn--")) {
+			return bad
+		}
+	}
+	return nil
 }

@@ -366,3 +366,16 @@ func BenchmarkValidIBAN(b *testing.B) {
 		}
 	}
 }
+
+func TestValidEmail(t *testing.T) {
+	for _, s := range []string{"name@beispiel.de", "max.mustermann+amt@stadt-musterstadt.example", "a@b.co"} {
+		if err := ValidEmail(s); err != nil {
+			t.Errorf("ValidEmail(%q) = %v, want nil", s, err)
+		}
+	}
+	for _, s := range []string{"", "@beispiel.de", "name@", "name", "name@beispiel", "na me@beispiel.de", "name@@beispiel.de", "name@beispiel.d", ".name@beispiel.de", "name@-beispiel.de", " name@beispiel.de", "name@beispiel..de", "anna@müller.de"} {
+		if err := ValidEmail(s); err == nil {
+			t.Errorf("ValidEmail(%q) = nil, want an error", s)
+		}
+	}
+}

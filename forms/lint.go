@@ -33,6 +33,11 @@ func Check(folder fs.FS, name string, opts Options) Problems {
 		l.names()
 		l.translations()
 	}
+	if ix := sink.index["schema.json"]; ix != nil {
+		if doc, _, err := parseJSON(ix.data); err == nil {
+			unknownFormats(sink, doc, "", true)
+		}
+	}
 	sink.list.Sort()
 	return dedupe(sink.list)
 }
@@ -63,7 +68,6 @@ func (l *linter) at(sch *jsonschema.Schema) (string, string) {
 
 // missingFromLayout reports data properties that no Control shows.
 func (l *linter) missingFromLayout(obj *jsonschema.Schema, path string, depth int, seen map[*jsonschema.Schema]bool) {
-	obj = deref(obj)
 	if obj == nil || depth > maxSchemaDepth || seen[obj] {
 		return
 	}
@@ -105,6 +109,47 @@ func (l *linter) hasFieldsUnder(path string) bool {
 		}
 	}
 	return false
+}
+
+// standardFormats are the formats of JSON Schema draft 2020-12 that the validator knows.
+var standardFormats = map[string]bool{
+	"date": true, "date-time": true, "time": true, "duration": true, "email": true, "idn-email": true,
+	"hostname": true, "idn-hostname": true, "ipv4": true, "ipv6": true, "uri": true, "uri-reference": true,
+	"iri": true, "iri-reference": true, "uuid": true, "uri-template": true, "json-pointer": true,
+	"relative-json-pointer": true, "regex": true,
+}
+
+// unknownFormats reports "format" values that no checker knows: they would be silently ignored.
+func unknownFormats(sink *problemSink, v any, ptr string, isSchema bool) {
+	switch n := v.(type) {
+	case map[string]any:
+		if isSchema {
+			if f, ok := n["format"].(string); ok && !standardFormats[f] && Formats[f] == nil {
+				var names []string
+				for name := range Formats {
+					names = append(names, name)
+				}
+				sort.Strings(names)
+				sink.errorf("schema.json", ptr+"/format", "format-unknown", "Das Format „%s“ ist unbekannt und würde nicht geprüft (ozgform kennt: %s, date, email und die Standardformate von JSON Schema).", f, strings.Join(names, ", "))
+			}
+		}
+		for k, child := range n {
+			p := ptr + "/" + escapePointer(k)
+			switch {
+			case !isSchema:
+				unknownFormats(sink, child, p, true)
+			case k == "properties" || k == "$defs" || k == "definitions" || k == "patternProperties" || k == "dependentSchemas":
+				unknownFormats(sink, child, p, false)
+			case k == "const" || k == "enum" || k == "default" || k == "examples" || k == "errorMessage":
+			default:
+				unknownFormats(sink, child, p, true)
+			}
+		}
+	case []any:
+		for i, child := range n {
+			unknownFormats(sink, child, ptr+"/"+strconv.Itoa(i), isSchema)
+		}
+	}
 }
 
 // conditions reports rule conditions that no value of their field can satisfy.
@@ -300,6 +345,25 @@ func (f *Form) translationKeys() [][2]string {
 	return keys
 }
 
+// isErrorKey reports whether k overrides an error message of a known field:
+// "<field key>.error" or "<field key>.error.<keyword>".
+func (l *linter) isErrorKey(k string) bool {
+	field, _, ok := strings.Cut(k, ".error")
+	if !ok {
+		return false
+	}
+	rest := strings.TrimPrefix(k, field+".error")
+	if rest != "" && !strings.HasPrefix(rest, ".") {
+		return false
+	}
+	for _, f := range l.form.Fields {
+		if f.Key == field {
+			return true
+		}
+	}
+	return false
+}
+
 // translations reports declared languages without a translation file, and missing or unused keys.
 func (l *linter) translations() {
 	keys := l.form.translationKeys()
@@ -330,7 +394,7 @@ func (l *linter) translations() {
 		}
 		var unused []string
 		for k := range texts {
-			if !need[k] && !strings.Contains(k, ".error") {
+			if !need[k] && !l.isErrorKey(k) {
 				unused = append(unused, k)
 			}
 		}

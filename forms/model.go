@@ -375,7 +375,7 @@ func (b *modelBuilder) build(root *Element) {
 	if root.Type == Categorization {
 		b.categories(root, ctx)
 	} else {
-		page := &Page{Index: 0, ID: "schritt-1", Title: b.form.Manifest.Title, Pointer: root.Pointer}
+		page := &Page{Index: 0, ID: "schritt-1", Title: b.form.Manifest.Title, I18nKey: "form.title", Pointer: root.Pointer}
 		if n := b.node(root, ctx); n != nil {
 			page.Nodes = []*Node{n}
 		}
@@ -469,7 +469,7 @@ func (b *modelBuilder) resolveScope(scope string, ctx scopeCtx) (*jsonschema.Sch
 		}
 		path += "/" + escapePointer(name)
 		if i < len(names)-1 {
-			obj = deref(sch)
+			obj = sch // objectParts follows $ref and allOf, keeping keywords beside a $ref
 		}
 	}
 	return sch, obj, path, names[len(names)-1], nil
@@ -514,7 +514,7 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 	}
 	f.MinItems, f.MaxItems = s.MinItems, s.MaxItems
 	f.ReadOnly = s.ReadOnly || propSchema.ReadOnly || optBool(el.Options, "readonly") || optBool(el.Options, "readOnly")
-	for _, part := range []*jsonschema.Schema{s, propSchema} {
+	for _, part := range []*jsonschema.Schema{propSchema, s} { // the author's keywords win over a block's
 		if a := AnnotationsOf(part); a != nil {
 			f.FIMID = firstNonEmpty(f.FIMID, a.FIMID)
 			f.Autocomplete = firstNonEmpty(f.Autocomplete, a.Autocomplete)
@@ -534,12 +534,12 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 	inner := scopeCtx{parent: f, depth: ctx.depth + 1}
 	switch f.Widget {
 	case WidgetGroup:
-		inner.schema, inner.path = s, path
+		inner.schema, inner.path = propSchema, path
 		f.Children = b.detail(el, inner)
 	case WidgetRepeat:
-		inner.schema, inner.path = deref(s.Items2020), path+"/*"
-		if inner.schema == nil {
-			b.sink.errorf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ braucht „items“ mit einem Objekt-Schema.", path)
+		inner.schema, inner.path = s.Items2020, path+"/*"
+		if inner.schema == nil || typeOf(deref(inner.schema)) != "object" {
+			b.sink.errorf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ braucht „items“ mit einem Objekt-Schema (eine wiederholbare Gruppe) oder mit Auswahlmöglichkeiten (oneOf/enum, eine Mehrfachauswahl).", path)
 			return f
 		}
 		f.Children = b.detail(el, inner)

@@ -166,6 +166,13 @@ func newCompiler(loader *formLoader, clock func() time.Time) *jsonschema.Compile
 		}
 		return ValidDate(s)
 	}})
+	c.RegisterFormat(&jsonschema.Format{Name: "email", Validate: func(v any) error {
+		s, ok := v.(string)
+		if !ok {
+			return nil
+		}
+		return ValidEmail(s)
+	}})
 	c.RegisterVocabulary(vocabulary(clock))
 	return c
 }

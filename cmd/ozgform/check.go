@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/ozgform/ozgform/forms"
 )
@@ -23,7 +24,7 @@ func (m *Main) check(args []string) (int, error) {
 	fl := flag.NewFlagSet("check", flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	asJSON := fl.Bool("json", false, "Ergebnis als JSON ausgeben")
-	if err := fl.Parse(args); err != nil {
+	if err := fl.Parse(interspersed(args, "json")); err != nil {
 		return exitUsage, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	dirs := fl.Args()
@@ -85,6 +86,30 @@ func (m *Main) check(args []string) (int, error) {
 		return exitInvalid, nil
 	}
 	return exitOK, nil
+}
+
+// interspersed moves the named boolean flags before the other arguments, so that
+// "check examples --json" works like "check --json examples".
+func interspersed(args []string, boolFlags ...string) []string {
+	var flags, rest []string
+	for _, a := range args {
+		name := strings.TrimLeft(a, "-")
+		if strings.HasPrefix(a, "-") && contains(boolFlags, name) {
+			flags = append(flags, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return append(flags, rest...)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // formFolders returns dir itself when it is a form folder, else its form subfolders.

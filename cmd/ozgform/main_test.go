@@ -63,7 +63,7 @@ func TestCheckReportsFileLinePointer(t *testing.T) {
 
 func TestCheckJSON(t *testing.T) {
 	dir := writeForm(t, brokenForm)
-	code, out, _ := run(t, "check", "--json", dir)
+	code, out, _ := run(t, "check", dir, "--json")
 	if code != exitInvalid {
 		t.Fatalf("exit %d", code)
 	}

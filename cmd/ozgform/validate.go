@@ -18,7 +18,7 @@ func (m *Main) validate(args []string) (int, error) {
 	fl.SetOutput(io.Discard)
 	lang := fl.String("lang", "de", "Sprache der Meldungen (de, en)")
 	asJSON := fl.Bool("json", false, "Fehler als JSON ausgeben")
-	if err := fl.Parse(args); err != nil {
+	if err := fl.Parse(interspersed(args, "json")); err != nil {
 		return exitUsage, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fl.NArg() != 2 {
