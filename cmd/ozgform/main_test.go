@@ -69,7 +69,7 @@ func TestCheckJSON(t *testing.T) {
 	}
 	var problems []struct {
 		Path, Pointer, Severity, Code, Message string
-		Line, Column                          int
+		Line, Column                           int
 	}
 	if err := json.Unmarshal([]byte(out), &problems); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
