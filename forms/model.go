@@ -494,6 +494,9 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 		Path: path, Name: name, Key: keyOf(path), Schema: s, Parent: ctx.parent, Pointer: el.Pointer,
 		Options: el.Options,
 	}
+	if el.I18n != "" {
+		f.Key = el.I18n // JSON Forms: an "i18n" key on a Control replaces the path-based key
+	}
 	if f.Key == "" {
 		f.Key = name
 	}
