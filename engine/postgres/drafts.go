@@ -1,0 +1,169 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/ozgform/ozgform/engine"
+)
+
+const draftColumns = `d.id, d.form_id, d.form_version, d.lang, d.data, d.created_at, d.updated_at, d.expires_at`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanDraft reads draftColumns, after the columns that before points to.
+func scanDraft(row scanner, before ...any) (*engine.Draft, error) {
+	var (
+		d    engine.Draft
+		data []byte
+	)
+	dest := append(before, &d.ID, &d.FormID, &d.FormVersion, &d.Lang, &data, &d.CreatedAt, &d.UpdatedAt, &d.ExpiresAt)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	d.Data = data
+	d.CreatedAt, d.UpdatedAt, d.ExpiresAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC(), d.ExpiresAt.UTC()
+	return &d, nil
+}
+
+// CreateDraft inserts a new draft. Zero CreatedAt and UpdatedAt are set to now, in d too. A
+// draft with the same id is KindConflict; a draft without id, form id or expiry time, or
+// whose data is not JSON, is KindInvalid.
+func (s *Store) CreateDraft(ctx context.Context, d *engine.Draft) error {
+	const op = "postgres.CreateDraft"
+	if err := engine.CheckDraft(d); err != nil {
+		return engine.E(engine.KindInvalid, op, err)
+	}
+	now := s.now()
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = now
+	}
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = d.CreatedAt
+	}
+	return s.inTx(ctx, op, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO drafts
+			(id, form_id, form_version, lang, data, created_at, updated_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			d.ID, d.FormID, d.FormVersion, d.Lang, string(d.Data), d.CreatedAt.UTC(), d.UpdatedAt.UTC(), d.ExpiresAt.UTC())
+		return err
+	})
+}
+
+// Draft returns a draft: KindNotFound if there is none, KindExpired if it has expired.
+func (s *Store) Draft(ctx context.Context, id string) (*engine.Draft, error) {
+	const op = "postgres.Draft"
+	if err := s.usable(op); err != nil {
+		return nil, err
+	}
+	d, err := scanDraft(s.db.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts d WHERE d.id = $1`, id))
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	if engine.Expired(d.ExpiresAt, s.now()) {
+		return nil, engine.E(engine.KindExpired, op, errors.New("the draft has expired"))
+	}
+	return d, nil
+}
+
+// UpdateDraft replaces a draft's data, language, update time and expiry time; the form and the
+// creation time stay. A zero UpdatedAt is set to now, in d too. KindNotFound if there is no
+// such draft, KindExpired if it has expired.
+func (s *Store) UpdateDraft(ctx context.Context, d *engine.Draft) error {
+	const op = "postgres.UpdateDraft"
+	if err := engine.CheckDraft(d); err != nil {
+		return engine.E(engine.KindInvalid, op, err)
+	}
+	now := s.now()
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = now
+	}
+	return s.inTx(ctx, op, func(tx *sql.Tx) error {
+		if err := lockLiveDraft(ctx, tx, op, d.ID, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE drafts SET data = $1, lang = $2, updated_at = $3, expires_at = $4 WHERE id = $5`,
+			string(d.Data), d.Lang, d.UpdatedAt.UTC(), d.ExpiresAt.UTC(), d.ID)
+		return err
+	})
+}
+
+// lockLiveDraft locks a draft's row until the end of tx (so that a concurrent Submit or
+// DeleteDraft waits) and fails with KindNotFound or KindExpired unless the draft exists and
+// has not expired at now.
+func lockLiveDraft(ctx context.Context, tx *sql.Tx, op, id string, now time.Time) error {
+	var expiresAt time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT expires_at FROM drafts WHERE id = $1 FOR UPDATE`, id).Scan(&expiresAt); err != nil {
+		return mapErr(op, err)
+	}
+	if engine.Expired(expiresAt, now) {
+		return engine.E(engine.KindExpired, op, errors.New("the draft has expired"))
+	}
+	return nil
+}
+
+// DeleteDraft removes a draft and its resume codes, expired or not; KindNotFound if there is
+// no such draft.
+func (s *Store) DeleteDraft(ctx context.Context, id string) error {
+	const op = "postgres.DeleteDraft"
+	return s.inTx(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return engine.E(engine.KindNotFound, op, errors.New("no such draft"))
+		}
+		return nil
+	})
+}
+
+// SaveResumeCode stores the hash of a resume code for a draft until expires. KindNotFound or
+// KindExpired if the draft is not there; KindConflict if the hash is in use.
+func (s *Store) SaveResumeCode(ctx context.Context, draftID, codeHash string, expires time.Time) error {
+	const op = "postgres.SaveResumeCode"
+	if codeHash == "" || expires.IsZero() {
+		return engine.E(engine.KindInvalid, op, errors.New("a resume code needs a hash and an expiry time"))
+	}
+	if err := engine.CheckText(draftID, codeHash); err != nil {
+		return engine.E(engine.KindInvalid, op, err)
+	}
+	now := s.now()
+	return s.inTx(ctx, op, func(tx *sql.Tx) error {
+		if err := lockLiveDraft(ctx, tx, op, draftID, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO resume_codes (code_hash, draft_id, expires_at) VALUES ($1, $2, $3)`,
+			codeHash, draftID, expires.UTC())
+		return err
+	})
+}
+
+// DraftByResumeCode finds the draft for a resume code hash: KindNotFound if the code is
+// unknown, KindExpired if the code or the draft has expired.
+func (s *Store) DraftByResumeCode(ctx context.Context, codeHash string) (*engine.Draft, error) {
+	const op = "postgres.DraftByResumeCode"
+	if err := s.usable(op); err != nil {
+		return nil, err
+	}
+	var codeExpires time.Time
+	d, err := scanDraft(s.db.QueryRowContext(ctx, `SELECT r.expires_at, `+draftColumns+`
+		FROM resume_codes r JOIN drafts d ON d.id = r.draft_id
+		WHERE r.code_hash = $1`, codeHash), &codeExpires)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	now := s.now()
+	if engine.Expired(codeExpires, now) {
+		return nil, engine.E(engine.KindExpired, op, errors.New("the resume code has expired"))
+	}
+	if engine.Expired(d.ExpiresAt, now) {
+		return nil, engine.E(engine.KindExpired, op, errors.New("the draft has expired"))
+	}
+	return d, nil
+}

@@ -1,0 +1,189 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/postgres"
+	"github.com/ozgform/ozgform/engine/storetest"
+)
+
+// testURL returns the URL of the test database from OZGFORM_TEST_POSTGRES. Without it the
+// test is skipped, except in CI (CI=true), where a skipped store suite would hide that
+// PostgreSQL was never tested.
+func testURL(tb testing.TB) string {
+	tb.Helper()
+	u := os.Getenv("OZGFORM_TEST_POSTGRES")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("OZGFORM_TEST_POSTGRES is empty in CI: .ci/run must start PostgreSQL (eval \"$(bash .ci/postgres.sh start)\")")
+		}
+		tb.Skip("PostgreSQL tests skipped: set OZGFORM_TEST_POSTGRES=postgres://…")
+	}
+	return u
+}
+
+// freshSchema creates an empty schema of its own for one test, drops it when the test ends,
+// and returns a URL whose connections work in it.
+func freshSchema(tb testing.TB) string {
+	tb.Helper()
+	base := testURL(tb)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "ozgform_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func openStore(tb testing.TB, u string, opts postgres.Options) *postgres.Store {
+	tb.Helper()
+	s, err := postgres.Open(context.Background(), u, opts)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	testURL(t)
+	storetest.Run(t, func(t *testing.T, now func() time.Time) engine.Store {
+		return openStore(t, freshSchema(t), postgres.Options{Now: now})
+	})
+}
+
+// TestConcurrentOpen starts several instances on an empty schema at once; the advisory lock
+// lets one of them migrate and the others find the schema done.
+func TestConcurrentOpen(t *testing.T) {
+	u := freshSchema(t)
+	const n = 5
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	stores := make([]*postgres.Store, n)
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = postgres.Open(t.Context(), u, postgres.Options{}) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var count, newest int
+	if err := db.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&count, &newest); err != nil {
+		t.Fatal(err)
+	}
+	if count != newest {
+		t.Fatalf("schema_migrations has %d rows up to version %d", count, newest)
+	}
+
+	// A schema from a newer program is refused.
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', now())`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = postgres.Open(t.Context(), u, postgres.Options{})
+	if engine.KindOf(err) != engine.KindUnavailable {
+		t.Fatalf("Open a newer schema: %v, want KindUnavailable", err)
+	}
+}
+
+// TestUnavailable opens a database on a port where nothing listens: KindUnavailable, quickly.
+func TestUnavailable(t *testing.T) {
+	start := time.Now()
+	s, err := postgres.Open(t.Context(), "postgres://ozgform:geheim@127.0.0.1:1/ozgform?sslmode=disable", postgres.Options{})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open succeeded")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Open took %s, want a quick failure", d)
+	}
+	if engine.KindOf(err) != engine.KindUnavailable {
+		t.Fatalf("Open: %v, want KindUnavailable", err)
+	}
+	if !strings.Contains(err.Error(), "nicht erreichbar") {
+		t.Errorf("error %q does not say that the database cannot be reached", err)
+	}
+	if strings.Contains(err.Error(), "geheim") {
+		t.Errorf("error %q shows the password", err)
+	}
+}
+
+func TestInvalidURL(t *testing.T) {
+	_, err := postgres.Open(t.Context(), "postgres://ozgform:geheim@[::1/x", postgres.Options{})
+	if engine.KindOf(err) != engine.KindInvalid {
+		t.Fatalf("Open: %v, want KindInvalid", err)
+	}
+	if strings.Contains(err.Error(), "geheim") {
+		t.Errorf("error %q shows the password", err)
+	}
+}
+
+// TestServerGone stops answering mid-life: a store whose server went away reports
+// KindUnavailable, not an internal error. It closes the connections from the server side.
+func TestServerGone(t *testing.T) {
+	u, err := url.Parse(freshSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := "ozgform_gone_" + storetest.NewID()[:8]
+	q := u.Query()
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	s := openStore(t, u.String(), postgres.Options{})
+	defer s.Close()
+	if _, err := s.Submission(t.Context(), storetest.NewID()); engine.KindOf(err) != engine.KindNotFound {
+		t.Fatalf("Submission: %v", err)
+	}
+	admin, err := sql.Open("pgx", testURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE application_name = $1`, app); err != nil {
+		t.Fatal(err)
+	}
+	// database/sql retries a dead idle connection once with a new one, so the store heals;
+	// whatever it answers must be NotFound or Unavailable, never Internal.
+	_, err = s.Submission(t.Context(), storetest.NewID())
+	if k := engine.KindOf(err); k != engine.KindNotFound && k != engine.KindUnavailable {
+		t.Fatalf("Submission after the server closed the connection: %v", err)
+	}
+}
