@@ -44,7 +44,8 @@ var errUsage = errors.New("usage")
 const usage = `ozgform – Online-Formulare für Verwaltungsleistungen (OZG)
 
 Aufruf:
-  ozgform serve    [--addr 127.0.0.1:8080] [--forms examples] [--database data/ozgform.db]
+  ozgform serve    [--addr 127.0.0.1:8080] [--forms examples] [--database data/ozgform.db|postgres://…]
+                   [--draft-ttl 720h] [--branding branding.json] [--trust-proxy]
   ozgform check    [--json] [ORDNER …]        Formulare prüfen (Formularordner oder Ordner mit Formularen)
   ozgform validate FORMULARORDNER DATEN.json  Beispieldaten gegen ein Formular prüfen
   ozgform help                                diese Hilfe

@@ -1,0 +1,1316 @@
+package renderer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"io/fs"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // confirmation pages show Europe/Berlin time on any machine
+
+	"github.com/ozgform/ozgform/forms"
+)
+
+//go:embed templates/*.html
+var htmlTemplateFiles embed.FS
+
+//go:embed static
+var htmlStaticFiles embed.FS
+
+// htmlBerlin is the time zone of the times shown on web pages.
+var htmlBerlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err) // time/tzdata is embedded
+	}
+	return loc
+}()
+
+// Branding is what an operator configures to make the portal look like theirs: the portal's
+// name, a logo and colours. Colours become CSS custom properties in /static/theme.css, so the
+// pages need no inline styles.
+type Branding struct {
+	// PortalName is shown in the header and in every page title; default "Online-Anträge".
+	PortalName string `json:"portalName"`
+	// LogoURL is the logo's address: a path on this server ("/static/logo.svg", the default)
+	// or a data: URL. Other origins are refused because the Content-Security-Policy would
+	// block them.
+	LogoURL string `json:"logoURL"`
+	// Colors override the default colours by name; see BrandingColors for the names.
+	Colors map[string]string `json:"colors"`
+}
+
+// BrandingColors are the colour names a Branding can set, with their defaults. The defaults
+// meet WCAG 2.1 AA: text colours have a contrast of at least 4.5:1 against the background
+// they are used on.
+var BrandingColors = map[string]string{
+	"primary":     "#0b4f8a", // header, buttons, links
+	"primaryText": "#ffffff", // text on primary
+	"text":        "#1b1b1b",
+	"background":  "#ffffff",
+	"muted":       "#4b5563", // hints
+	"surface":     "#f3f4f6", // panels
+	"border":      "#5f6b7a", // input borders (≥ 3:1 against the background)
+	"error":       "#b3261e",
+	"success":     "#1e6b34",
+	"focus":       "#ffbf47", // focus ring, with a dark outline
+}
+
+var cssColorPattern = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+
+// HTML renders the web pages. Templates are embedded and parsed once, in NewHTML; an HTML is
+// safe for concurrent use.
+type HTML struct {
+	pages   map[string]*template.Template
+	brand   Branding
+	theme   []byte
+	version string // of the static files and the theme, for cache-busting URLs
+}
+
+// htmlPageNames are the page templates; each is combined with templates/base.html.
+var htmlPageNames = []string{"index", "start", "step", "review", "confirmation", "resume", "saved", "error"}
+
+// NewHTML parses the templates and prepares the theme of a branding.
+func NewHTML(brand Branding) (*HTML, error) {
+	if brand.PortalName == "" {
+		brand.PortalName = UIText("de", "frame.portal")
+	}
+	if brand.LogoURL == "" {
+		brand.LogoURL = "/static/logo.svg"
+	}
+	if !strings.HasPrefix(brand.LogoURL, "/") && !strings.HasPrefix(brand.LogoURL, "data:image/") || strings.HasPrefix(brand.LogoURL, "//") {
+		return nil, fmt.Errorf("logoURL „%s“: erlaubt sind nur Pfade auf diesem Server (/…) oder data:image-URLs, weil die Content-Security-Policy andere Quellen sperrt (img-src 'self' data:)", brand.LogoURL)
+	}
+	theme, err := brand.themeCSS()
+	if err != nil {
+		return nil, err
+	}
+	h := &HTML{pages: map[string]*template.Template{}, brand: brand, theme: theme}
+	base, err := template.New("base.html").ParseFS(htmlTemplateFiles, "templates/base.html", "templates/fields.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	for _, name := range htmlPageNames {
+		t, err := template.Must(base.Clone()).ParseFS(htmlTemplateFiles, "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		h.pages[name] = t
+	}
+	sum := sha256.New()
+	_ = fs.WalkDir(htmlStaticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := htmlStaticFiles.ReadFile(p)
+			sum.Write(b)
+		}
+		return nil
+	})
+	sum.Write(theme)
+	h.version = hex.EncodeToString(sum.Sum(nil))[:12]
+	return h, nil
+}
+
+// themeCSS writes the branding's colours as CSS custom properties.
+func (b Branding) themeCSS() ([]byte, error) {
+	colors := map[string]string{}
+	for k, v := range BrandingColors {
+		colors[k] = v
+	}
+	for k, v := range b.Colors {
+		if _, ok := BrandingColors[k]; !ok {
+			return nil, fmt.Errorf("colors: unbekannte Farbe „%s“ (bekannt: %s)", k, strings.Join(sortedKeys(BrandingColors), ", "))
+		}
+		if !cssColorPattern.MatchString(v) {
+			return nil, fmt.Errorf("colors.%s: „%s“ ist keine Farbe in der Form #0b4f8a", k, v)
+		}
+		colors[k] = v
+	}
+	var buf bytes.Buffer
+	buf.WriteString("/* Generated from the portal's branding. */\n:root {\n")
+	for _, k := range sortedKeys(colors) {
+		fmt.Fprintf(&buf, "  --farbe-%s: %s;\n", k, colors[k])
+	}
+	buf.WriteString("}\n")
+	return buf.Bytes(), nil
+}
+
+// ContrastProblems lists colour pairs of the branding whose contrast is below the 4.5:1 that
+// WCAG 2.1 AA asks of text (3:1 for borders and the focus ring).
+func (b Branding) ContrastProblems() []string {
+	c := map[string]string{}
+	for k, v := range BrandingColors {
+		c[k] = v
+	}
+	for k, v := range b.Colors {
+		if cssColorPattern.MatchString(v) {
+			c[k] = v
+		}
+	}
+	pairs := []struct {
+		fg, bg string
+		min    float64
+	}{
+		{"text", "background", 4.5}, {"primaryText", "primary", 4.5}, {"primary", "background", 4.5},
+		{"muted", "background", 4.5}, {"error", "background", 4.5}, {"success", "background", 4.5},
+		{"text", "surface", 4.5}, {"muted", "surface", 4.5}, {"border", "background", 3}, {"text", "focus", 4.5},
+	}
+	var out []string
+	for _, p := range pairs {
+		if r := contrastRatio(c[p.fg], c[p.bg]); r < p.min {
+			out = append(out, fmt.Sprintf("%s %s auf %s %s: Kontrast %.2f:1, nötig %.1f:1", p.fg, c[p.fg], p.bg, c[p.bg], r, p.min))
+		}
+	}
+	return out
+}
+
+func contrastRatio(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func luminance(hexColor string) float64 {
+	h := strings.TrimPrefix(hexColor, "#")
+	if len(h) == 3 {
+		h = string([]byte{h[0], h[0], h[1], h[1], h[2], h[2]})
+	}
+	if len(h) != 6 {
+		return 0
+	}
+	channel := func(s string) float64 {
+		v, _ := strconv.ParseUint(s, 16, 8)
+		c := float64(v) / 255
+		if c <= 0.03928 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	return 0.2126*channel(h[0:2]) + 0.7152*channel(h[2:4]) + 0.0722*channel(h[4:6])
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ThemeCSS is /static/theme.css: the branding's colours as CSS custom properties.
+func (h *HTML) ThemeCSS() []byte { return h.theme }
+
+// Version identifies the static files and the theme; page URLs of the assets carry it, so
+// that browsers may cache them for long.
+func (h *HTML) Version() string { return h.version }
+
+// Branding returns the branding the pages are rendered with.
+func (h *HTML) Branding() Branding { return h.brand }
+
+// StaticFiles are the files served under /static/ (CSS, the script, the logo placeholder);
+// theme.css is not among them (see ThemeCSS).
+func StaticFiles() fs.FS {
+	sub, err := fs.Sub(htmlStaticFiles, "static")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// ---------------------------------------------------------------- page data
+
+// Common is what every page needs from the request.
+type Common struct {
+	// Lang is "de" or "en".
+	Lang string
+	// CSRF is the token that every form on the page sends back in the hidden field _csrf.
+	CSRF string
+	// SwitchURL is the current page in the other language ("?lang=en").
+	SwitchURL string
+}
+
+// FieldMessage is a validation error rendered for the citizen: the concrete data path it
+// belongs to and the message in the page's language.
+type FieldMessage struct {
+	Path    string
+	Message string
+}
+
+// IndexPage lists the forms.
+type IndexPage struct {
+	Common
+	Forms     []*forms.Form
+	FormURL   func(*forms.Form) string
+	ResumeURL string
+}
+
+// StartPage introduces a form.
+type StartPage struct {
+	Common
+	Form *forms.Form
+	// Action starts a new draft (POST).
+	Action string
+	// ContinueURL is set when the browser already has a draft of this form.
+	ContinueURL string
+	ResumeURL   string
+}
+
+// StepPage is one step of a form.
+type StepPage struct {
+	Common
+	Form *forms.Form
+	// Page is the index of the page in Form.Pages.
+	Page int
+	// Data is the draft's data and Vis its visibility.
+	Data any
+	Vis  *forms.Visibility
+	// Errors are the messages of the page's fields, in layout order; with ShowErrors false
+	// they are not shown.
+	Errors []FieldMessage
+	// Action is the URL the page posts to; VisibilityURL the URL the script asks which fields
+	// to show.
+	Action        string
+	VisibilityURL string
+	// ReturnToReview is set when the citizen came from the review page ("Ändern").
+	ReturnToReview bool
+	// Notice is the ID of a built-in text shown above the form ("step.appeared"), or "".
+	Notice string
+}
+
+// ReviewPage shows all answers before submitting.
+type ReviewPage struct {
+	Common
+	Form *forms.Form
+	Data any
+	// StepURL returns the URL to change the answers of a page (with the way back to the
+	// review page).
+	StepURL      func(page int) string
+	SubmitAction string
+	SaveAction   string
+}
+
+// ConfirmationPage confirms a submission.
+type ConfirmationPage struct {
+	Common
+	Form        *forms.Form
+	Reference   string
+	SubmittedAt time.Time
+	ReceiptURL  string
+	// TokenURL is the unguessable link to the receipt, for later or another device.
+	TokenURL string
+	HomeURL  string
+}
+
+// SavedPage shows a resume code after "Zwischenspeichern".
+type SavedPage struct {
+	Common
+	Form        *forms.Form
+	Code        string
+	Link        string
+	Expires     time.Time
+	ContinueURL string
+}
+
+// ResumePage asks for a resume code.
+type ResumePage struct {
+	Common
+	Action string
+	Code   string
+	// Error is the ID of a built-in text ("resume.unknown"), or "".
+	Error string
+}
+
+// ErrorPage is shown instead of a page that cannot be shown.
+type ErrorPage struct {
+	Common
+	Status int
+	// Title and Text are IDs of built-in texts; default error.<Status>.title and .text.
+	Title, Text string
+	TextArgs    []any
+	// RequestID is shown on 500 pages so that the operator can find the log entry.
+	RequestID string
+	// LinkURL and LinkText (a text ID) offer a way on; default the home page.
+	LinkURL, LinkText string
+}
+
+// frame is what templates/base.html renders around every page.
+type frame struct {
+	Lang        string
+	Title       string
+	Portal      string
+	Logo        string
+	Version     string
+	SwitchURL   string
+	SwitchText  string
+	SwitchLang  string
+	MainHeading string
+	Page        any
+}
+
+// T returns a built-in text in the page's language.
+func (f *frame) T(id string, args ...any) string { return UIText(f.Lang, id, args...) }
+
+func (h *HTML) frame(c Common, title string, hasErrors bool, page any) *frame {
+	lang := normLang(c.Lang)
+	t := UIText(lang, "frame.titleSuffix", title, h.brand.PortalName)
+	if hasErrors {
+		t = UIText(lang, "frame.errorPrefix", t)
+	}
+	return &frame{
+		Lang: lang, Title: t, Portal: h.brand.PortalName, Logo: h.brand.LogoURL, Version: h.version,
+		SwitchURL: c.SwitchURL, SwitchText: UIText(lang, "frame.switchTo"), SwitchLang: UIText(lang, "frame.switchLang"),
+		Page: page,
+	}
+}
+
+func normLang(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "de"
+}
+
+var htmlBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// execute renders a page into a buffer first, so that a template error never leaves half a
+// page on the wire.
+func (h *HTML) execute(w io.Writer, name string, f *frame) error {
+	buf := htmlBufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer htmlBufPool.Put(buf)
+	if err := h.pages[name].ExecuteTemplate(buf, "base", f); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// ---------------------------------------------------------------- index, start
+
+type indexView struct {
+	Intro     string
+	Items     []indexItem
+	ResumeURL string
+}
+
+type indexItem struct{ Title, Summary, Authority, URL string }
+
+// Index renders the list of forms.
+func (h *HTML) Index(w io.Writer, p *IndexPage) error {
+	lang := normLang(p.Lang)
+	v := &indexView{ResumeURL: p.ResumeURL}
+	for _, f := range p.Forms {
+		v.Items = append(v.Items, indexItem{
+			Title:     f.T(lang, "form.title", f.Manifest.Title),
+			Summary:   f.T(lang, "form.summary", f.Manifest.Summary),
+			Authority: f.Manifest.Authority.Name,
+			URL:       p.FormURL(f),
+		})
+	}
+	fr := h.frame(p.Common, UIText(lang, "index.title"), false, v)
+	fr.Title = h.brand.PortalName
+	fr.MainHeading = UIText(lang, "index.title")
+	return h.execute(w, "index", fr)
+}
+
+type startView struct {
+	Title, Summary, Privacy  string
+	Requirements             []string
+	Authority                forms.Authority
+	Steps                    int
+	Action, CSRF             string
+	ContinueURL, ResumeURL   string
+	Phone, Email, WebsiteURL string
+}
+
+// Start renders the start page of a form.
+func (h *HTML) Start(w io.Writer, p *StartPage) error {
+	lang := normLang(p.Lang)
+	f := p.Form
+	m := f.Manifest
+	v := &startView{
+		Title:   f.T(lang, "form.title", m.Title),
+		Summary: f.T(lang, "form.summary", m.Summary),
+		Privacy: f.T(lang, "form.privacyNotice", m.PrivacyNotice),
+		Action:  p.Action, CSRF: p.CSRF, ContinueURL: p.ContinueURL, ResumeURL: p.ResumeURL,
+		Authority: m.Authority,
+	}
+	for i, r := range m.Requirements {
+		v.Requirements = append(v.Requirements, f.T(lang, "form.requirements."+strconv.Itoa(i), r))
+	}
+	vis := f.Evaluate(map[string]any{})
+	for _, pg := range f.Pages {
+		if vis.PageVisible(pg.Index) {
+			v.Steps++
+		}
+	}
+	if m.Authority.Phone != "" {
+		v.Phone = UIText(lang, "start.phone", m.Authority.Phone)
+	}
+	if m.Authority.Email != "" {
+		v.Email = UIText(lang, "start.email", m.Authority.Email)
+	}
+	if strings.HasPrefix(m.Authority.URL, "https://") || strings.HasPrefix(m.Authority.URL, "http://") {
+		v.WebsiteURL = m.Authority.URL
+	}
+	return h.execute(w, "start", h.frame(p.Common, v.Title, false, v))
+}
+
+// ---------------------------------------------------------------- step pages
+
+// stepTexts are the built-in texts a field template needs, shared by all fields of a page.
+type stepTexts struct {
+	RequiredMark, Refresh, RefreshHint, ErrorPrefix, SelectPrompt, DateFormat string
+}
+
+// nodeView is one rendered layout node.
+type nodeView struct {
+	Kind     string // vertical, horizontal, group, label, field
+	WrapID   string // set for nodes with a rule: the element the script shows and hides
+	Hidden   bool
+	Disabled bool
+	Legend   string
+	Text     string
+	Children []*nodeView
+	Field    *fieldView
+
+	// One flag per kind: templates test flags, which is much cheaper than comparing strings.
+	IsField, IsGroup, IsHorizontal, IsLabel bool
+}
+
+// fieldView is one rendered field.
+type fieldView struct {
+	Widget       string
+	ID           string // the input's id; for options the first option's id
+	Base         string // the id prefix of options, hint and error
+	Name         string // the concrete data path
+	Label        string
+	Hint         string
+	HintID       string
+	Error        string
+	ErrorID      string
+	DescribedBy  string
+	Required     bool
+	Disabled     bool
+	ReadOnly     bool
+	Value        string
+	Checked      bool
+	InputType    string
+	InputMode    string
+	Autocomplete string
+	Rows         int
+	Choices      []choiceView
+	Source       bool // a rule on this page depends on the field
+	Children     []*nodeView
+	Items        []*itemView
+	CanAdd       bool
+	AddLabel     string
+	AddAction    string
+	DateAsText   bool
+	T            *stepTexts
+	// Attrs are the attributes of the input, select or textarea, escaped in Go: one template
+	// action instead of a dozen per field keeps a step page well under a millisecond.
+	Attrs template.HTMLAttr
+
+	// Flags of the widget, for the templates.
+	IsGroup, IsRepeat, IsOptions, IsCheckbox, IsTextarea, IsSelect bool
+}
+
+type choiceView struct {
+	ID, Value, Label string
+	Selected         bool
+	Attrs            template.HTMLAttr // of the option's input or <option>
+}
+
+type itemView struct {
+	ID           string
+	Legend       string
+	Children     []*nodeView
+	CanRemove    bool
+	RemoveLabel  string
+	RemoveAction string
+	Disabled     bool
+}
+
+type summaryItem struct{ Href, Message string }
+
+type stepView struct {
+	FormTitle, PageTitle, StepText string
+	Nodes                          []*nodeView
+	Summary                        []summaryItem
+	SummaryTitle                   string
+	Notice                         string
+	Action, VisibilityURL, CSRF    string
+	ReturnToReview                 bool
+	HasPrevious                    bool
+	NextLabel                      string
+}
+
+// Step renders one step of a form.
+func (h *HTML) Step(w io.Writer, p *StepPage) error {
+	v, err := buildStep(p)
+	if err != nil {
+		return err
+	}
+	title := v.PageTitle + " – " + v.StepText + " – " + v.FormTitle
+	return h.execute(w, "step", h.frame(p.Common, title, len(v.Summary) > 0, v))
+}
+
+func buildStep(p *StepPage) (*stepView, error) {
+	f := p.Form
+	if p.Page < 0 || p.Page >= len(f.Pages) {
+		return nil, fmt.Errorf("render step: page %d out of range", p.Page)
+	}
+	lang := normLang(p.Lang)
+	vis := p.Vis
+	if vis == nil {
+		vis = f.Evaluate(p.Data)
+	}
+	page := f.Pages[p.Page]
+	var visible []int
+	pos := 0
+	for _, pg := range f.Pages {
+		if vis.PageVisible(pg.Index) || pg.Index == p.Page {
+			if pg.Index == p.Page {
+				pos = len(visible)
+			}
+			visible = append(visible, pg.Index)
+		}
+	}
+	b := &stepBuilder{
+		form: f, lang: lang, data: p.Data, vis: vis,
+		errs:    map[string]string{},
+		anchors: map[string]string{},
+		sources: ruleSources(f)[p.Page],
+		texts: &stepTexts{
+			RequiredMark: UIText(lang, "step.requiredMark"), Refresh: UIText(lang, "step.refresh"),
+			RefreshHint: UIText(lang, "step.refreshHint"), ErrorPrefix: UIText(lang, "errors.fieldPrefix"),
+			SelectPrompt: UIText(lang, "step.selectPrompt"), DateFormat: UIText(lang, "step.dateFormat"),
+		},
+	}
+	for _, e := range p.Errors {
+		owner := errorOwner(f, e.Path)
+		if _, dup := b.errs[owner]; !dup {
+			b.errs[owner] = e.Message
+		}
+	}
+	v := &stepView{
+		FormTitle:      f.T(lang, "form.title", f.Manifest.Title),
+		PageTitle:      f.T(lang, page.TitleKey(), page.Title),
+		StepText:       UIText(lang, "step.of", pos+1, len(visible)),
+		Action:         p.Action,
+		VisibilityURL:  p.VisibilityURL,
+		CSRF:           p.CSRF,
+		ReturnToReview: p.ReturnToReview,
+		HasPrevious:    pos > 0,
+	}
+	switch {
+	case p.ReturnToReview:
+		v.NextLabel = UIText(lang, "step.backToReview")
+	case pos == len(visible)-1:
+		v.NextLabel = UIText(lang, "step.toReview")
+	default:
+		v.NextLabel = UIText(lang, "step.next")
+	}
+	if p.Notice != "" {
+		v.Notice = UIText(lang, p.Notice)
+	}
+	v.Nodes = b.nodes(page.Nodes, nil, false)
+	seen := map[string]bool{}
+	for _, e := range p.Errors {
+		owner := errorOwner(f, e.Path)
+		if seen[owner] {
+			continue
+		}
+		seen[owner] = true
+		item := summaryItem{Message: e.Message}
+		for p := owner; p != ""; p = parentPath(p) {
+			if id, ok := b.anchors[p]; ok {
+				item.Href = "#" + id
+				break
+			}
+		}
+		v.Summary = append(v.Summary, item)
+	}
+	if n := len(v.Summary); n == 1 {
+		v.SummaryTitle = UIText(lang, "errors.one")
+	} else if n > 1 {
+		v.SummaryTitle = UIText(lang, "errors.many", n)
+	}
+	return v, nil
+}
+
+type stepBuilder struct {
+	form    *forms.Form
+	lang    string
+	data    any
+	vis     *forms.Visibility
+	errs    map[string]string // owner path → message
+	anchors map[string]string // path → id the error summary links to
+	sources map[string]bool   // field path patterns that rules on this page depend on
+	texts   *stepTexts
+}
+
+func (b *stepBuilder) nodes(nodes []*forms.Node, indices []int, disabled bool) []*nodeView {
+	out := make([]*nodeView, 0, len(nodes))
+	for _, n := range nodes {
+		out = append(out, b.node(n, indices, disabled))
+	}
+	return out
+}
+
+func (b *stepBuilder) node(n *forms.Node, indices []int, disabled bool) *nodeView {
+	v := &nodeView{Kind: string(n.Kind), IsField: n.Kind == forms.NodeField, IsGroup: n.Kind == forms.NodeGroup,
+		IsHorizontal: n.Kind == forms.NodeHorizontal, IsLabel: n.Kind == forms.NodeLabel}
+	if hasRule(n) {
+		v.WrapID = wrapID(n, indices)
+		v.Hidden = !b.vis.NodeVisible(n, indices)
+		v.Disabled = !b.vis.NodeEnabled(n, indices)
+	}
+	switch n.Kind {
+	case forms.NodeField:
+		v.Field = b.field(n.Field, indices, disabled || v.Disabled)
+		return v
+	case forms.NodeGroup:
+		v.Legend = b.form.T(b.lang, n.TextKey(), n.Label)
+	case forms.NodeLabel:
+		v.Text = b.form.T(b.lang, n.TextKey(), n.Text)
+	}
+	v.Children = b.nodes(n.Children, indices, disabled || v.Disabled)
+	return v
+}
+
+func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fieldView {
+	path := forms.ConcretePath(fd.Path, indices)
+	base := "f" + escapeID(path)
+	v := &fieldView{
+		Widget: string(fd.Widget), ID: base, Base: base, Name: path,
+		Label:    b.form.T(b.lang, fd.LabelKey(), fd.Label),
+		Hint:     b.form.T(b.lang, fd.HintKey(), fd.Hint),
+		Required: (fd.Required || fd.RequiredWhen) && fd.Widget != forms.WidgetGroup,
+		ReadOnly: fd.ReadOnly,
+		Disabled: disabled || !b.vis.FieldEnabled(path) && !fd.ReadOnly,
+		Source:   b.sources[fd.Path],
+		T:        b.texts,
+	}
+	if v.Hint != "" {
+		v.HintID = base + "-hinweis"
+	}
+	if msg, ok := b.errs[path]; ok {
+		v.Error, v.ErrorID = msg, base+"-fehler"
+	}
+	v.DescribedBy = strings.TrimSpace(v.HintID + " " + v.ErrorID)
+	value, _ := forms.Lookup(b.data, fd.Path, indices)
+
+	switch fd.Widget {
+	case forms.WidgetGroup:
+		v.Children = b.nodes(fd.Children, indices, v.Disabled)
+	case forms.WidgetRepeat:
+		b.repeat(v, fd, path, indices, value)
+	case forms.WidgetRadio, forms.WidgetCheckboxes, forms.WidgetSelect:
+		b.choices(v, fd, value)
+		if fd.Widget != forms.WidgetSelect {
+			v.ID = base + "-0"
+		}
+		if fd.ReadOnly {
+			v.Disabled = true
+		}
+	case forms.WidgetCheckbox:
+		v.Checked = value == true
+		if fd.ReadOnly {
+			v.Disabled = true
+		}
+	case forms.WidgetNumber:
+		v.InputType = "text"
+		v.InputMode = "decimal"
+		if fd.Type == "integer" {
+			v.InputMode = "numeric"
+		}
+		switch x := value.(type) {
+		case string:
+			v.Value = x
+		case nil:
+		default:
+			v.Value = forms.FormatNumber(x, b.lang)
+		}
+	case forms.WidgetDate:
+		v.InputType = "date"
+		s := scalarText(value)
+		if s != "" && !isISODate(s) {
+			v.InputType = "text" // show what was typed; a date input would drop it
+			v.DateAsText = true
+		}
+		v.Value = s
+	case forms.WidgetEmail:
+		v.InputType = "email"
+		v.Value = scalarText(value)
+	case forms.WidgetTel:
+		v.InputType = "tel"
+		v.Value = scalarText(value)
+	case forms.WidgetTextarea:
+		v.Rows = 5
+		v.Value = scalarText(value)
+	default:
+		v.InputType = "text"
+		v.Value = scalarText(value)
+	}
+	if len(indices) == 0 {
+		// Inside list items the fields are about someone else (a dog's previous owner):
+		// the browser must not fill in the citizen's own name or address there.
+		v.Autocomplete = fd.Autocomplete
+	}
+	v.IsGroup, v.IsRepeat = fd.Widget == forms.WidgetGroup, fd.Widget == forms.WidgetRepeat
+	v.IsOptions = fd.Widget == forms.WidgetRadio || fd.Widget == forms.WidgetCheckboxes
+	v.IsCheckbox, v.IsTextarea, v.IsSelect = fd.Widget == forms.WidgetCheckbox, fd.Widget == forms.WidgetTextarea, fd.Widget == forms.WidgetSelect
+	v.Attrs = v.inputAttrs()
+	b.anchors[path] = v.ID
+	return v
+}
+
+// inputAttrs writes the attributes of the field's control; for option groups those of each
+// option's input.
+func (v *fieldView) inputAttrs() template.HTMLAttr {
+	var a attrWriter
+	switch v.Widget {
+	case "group", "repeat":
+		return ""
+	case "radio", "checkboxes":
+		typ := "checkbox"
+		if v.Widget == "radio" {
+			typ = "radio"
+		}
+		for i := range v.Choices {
+			ch := &v.Choices[i]
+			var o attrWriter
+			o.add("type", typ)
+			o.add("id", ch.ID)
+			o.add("name", v.Name)
+			o.add("value", ch.Value)
+			o.flag("checked", ch.Selected)
+			o.flag("disabled", v.Disabled)
+			if v.Error != "" {
+				o.add("aria-invalid", "true")
+			}
+			ch.Attrs = o.attrs()
+		}
+		return ""
+	case "select":
+		for i := range v.Choices {
+			ch := &v.Choices[i]
+			var o attrWriter
+			o.add("value", ch.Value)
+			o.flag("selected", ch.Selected)
+			ch.Attrs = o.attrs()
+		}
+		a.add("class", "eingabe")
+	case "textarea":
+		a.add("class", "eingabe")
+	case "checkbox":
+		a.add("type", "checkbox")
+	default:
+		a.add("class", "eingabe eingabe-"+v.Widget)
+		a.add("type", v.InputType)
+	}
+	a.add("id", v.ID)
+	a.add("name", v.Name)
+	switch v.Widget {
+	case "checkbox":
+		a.add("value", "true")
+		a.flag("checked", v.Checked)
+	case "textarea":
+		a.add("rows", strconv.Itoa(v.Rows))
+	case "select":
+	default:
+		a.add("value", v.Value)
+	}
+	if v.InputMode != "" {
+		a.add("inputmode", v.InputMode)
+	}
+	if v.Autocomplete != "" {
+		a.add("autocomplete", v.Autocomplete)
+	}
+	if v.DescribedBy != "" {
+		a.add("aria-describedby", v.DescribedBy)
+	}
+	if v.Error != "" {
+		a.add("aria-invalid", "true")
+	}
+	if v.InputType == "email" {
+		a.add("spellcheck", "false")
+	}
+	a.flag("readonly", v.ReadOnly && v.Widget != "checkbox" && v.Widget != "select")
+	a.flag("disabled", v.Disabled)
+	return a.attrs()
+}
+
+// attrWriter builds an attribute list. Every value goes through html.EscapeString, which
+// escapes the characters that could end a quoted attribute value or start markup; names
+// are constants of this file.
+type attrWriter struct{ b strings.Builder }
+
+func (a *attrWriter) add(name, value string) {
+	if a.b.Len() > 0 {
+		a.b.WriteByte(' ')
+	}
+	a.b.WriteString(name)
+	a.b.WriteString(`="`)
+	a.b.WriteString(html.EscapeString(value))
+	a.b.WriteByte('"')
+}
+
+func (a *attrWriter) flag(name string, on bool) {
+	if !on {
+		return
+	}
+	if a.b.Len() > 0 {
+		a.b.WriteByte(' ')
+	}
+	a.b.WriteString(name)
+}
+
+func (a *attrWriter) attrs() template.HTMLAttr { return template.HTMLAttr(a.b.String()) }
+
+func (b *stepBuilder) choices(v *fieldView, fd *forms.Field, value any) {
+	selected := map[string]bool{}
+	if list, ok := value.([]any); ok {
+		for _, x := range list {
+			selected[ChoiceValue(x)] = true
+		}
+	} else if value != nil {
+		selected[ChoiceValue(value)] = true
+	}
+	v.Choices = make([]choiceView, len(fd.Choices))
+	for i, ch := range fd.Choices {
+		val := ChoiceValue(ch.Value)
+		v.Choices[i] = choiceView{
+			ID: v.Base + "-" + strconv.Itoa(i), Value: val,
+			Label:    choiceLabel(b.form, fd, ch, b.lang),
+			Selected: selected[val],
+		}
+	}
+}
+
+// choiceLabel translates a choice; Ja/Nein choices that the form does not translate get the
+// built-in words.
+func choiceLabel(f *forms.Form, fd *forms.Field, ch forms.Choice, lang string) string {
+	key := fd.ChoiceKey(ch.Value)
+	if lang != "de" {
+		if t, ok := f.Translations[lang][key]; ok && t != "" {
+			return t
+		}
+		if bv, ok := ch.Value.(bool); ok {
+			if bv {
+				return UIText(lang, "choice.yes")
+			}
+			return UIText(lang, "choice.no")
+		}
+	}
+	return f.T(lang, key, ch.Label)
+}
+
+func (b *stepBuilder) repeat(v *fieldView, fd *forms.Field, path string, indices []int, value any) {
+	list, _ := value.([]any)
+	addLabel := b.optionText(fd, "addLabel", "step.add")
+	removeLabel := b.optionText(fd, "removeLabel", "step.remove")
+	for i := range list {
+		idx := append(append([]int(nil), indices...), i)
+		itemPath := path + "/" + strconv.Itoa(i)
+		item := &itemView{
+			ID:           "f" + escapeID(itemPath),
+			Legend:       forms.ItemLabel(b.form, fd, i, b.lang),
+			Children:     b.nodes(fd.Children, idx, v.Disabled),
+			CanRemove:    !v.Disabled && (fd.MinItems == nil || len(list) > *fd.MinItems),
+			RemoveLabel:  removeLabel,
+			RemoveAction: "remove:" + itemPath,
+			Disabled:     v.Disabled,
+		}
+		b.anchors[itemPath] = item.ID
+		v.Items = append(v.Items, item)
+	}
+	v.CanAdd = !v.Disabled && (fd.MaxItems == nil || len(list) < *fd.MaxItems)
+	v.AddLabel = addLabel
+	v.AddAction = "add:" + path
+}
+
+// optionText is an author's button text from the layout options, translated, or the
+// built-in text.
+func (b *stepBuilder) optionText(fd *forms.Field, option, builtin string) string {
+	s, _ := fd.Options[option].(string)
+	if s == "" {
+		return UIText(b.lang, builtin)
+	}
+	if b.lang == "de" {
+		return s
+	}
+	if t, ok := b.form.Translations[b.lang][fd.Key+"."+option]; ok && t != "" {
+		return t
+	}
+	return UIText(b.lang, builtin)
+}
+
+// RuleState is the state of one element of a page that a rule shows, hides, enables or
+// disables; the browser script applies it by element id.
+type RuleState struct {
+	ID       string `json:"id"`
+	Hidden   bool   `json:"hidden"`
+	Disabled bool   `json:"disabled"`
+}
+
+// RuleStates lists the states of the elements of page i that carry a rule, for data with
+// visibility vis. The ids are those of the rendered step page.
+func RuleStates(form *forms.Form, i int, data any, vis *forms.Visibility) []RuleState {
+	if i < 0 || i >= len(form.Pages) {
+		return nil
+	}
+	out := []RuleState{}
+	var walk func(nodes []*forms.Node, indices []int)
+	walk = func(nodes []*forms.Node, indices []int) {
+		for _, n := range nodes {
+			if hasRule(n) {
+				out = append(out, RuleState{ID: wrapID(n, indices), Hidden: !vis.NodeVisible(n, indices), Disabled: !vis.NodeEnabled(n, indices)})
+			}
+			if n.Field == nil {
+				walk(n.Children, indices)
+				continue
+			}
+			switch n.Field.Widget {
+			case forms.WidgetGroup:
+				walk(n.Field.Children, indices)
+			case forms.WidgetRepeat:
+				v, _ := forms.Lookup(data, n.Field.Path, indices)
+				list, _ := v.([]any)
+				for k := range list {
+					walk(n.Field.Children, append(append([]int(nil), indices...), k))
+				}
+			}
+		}
+	}
+	walk(form.Pages[i].Nodes, nil)
+	return out
+}
+
+func hasRule(n *forms.Node) bool {
+	return n.Rule != nil || n.Field != nil && n.Field.Rule != nil
+}
+
+// wrapID is the id of the element around a node with a rule.
+func wrapID(n *forms.Node, indices []int) string {
+	if n.Field != nil {
+		return "b" + escapeID(forms.ConcretePath(n.Field.Path, indices))
+	}
+	id := "n" + escapeID(n.Pointer)
+	for i, x := range indices {
+		if i == 0 {
+			id += "-"
+		} else {
+			id += "."
+		}
+		id += strconv.Itoa(x)
+	}
+	return id
+}
+
+// escapeID turns a JSON pointer into a part of an HTML id: letters and digits stay, "/"
+// becomes ".", every other byte "_" and two hex digits. The result never contains "-", so
+// suffixes like "-hinweis" cannot collide with another field's id.
+func escapeID(path string) string {
+	var b strings.Builder
+	b.Grow(len(path) + 4)
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case c == '/':
+			b.WriteByte('.')
+		default:
+			fmt.Fprintf(&b, "_%02x", c)
+		}
+	}
+	return b.String()
+}
+
+// FieldID returns the id of the input of the field at a concrete path, as rendered (the
+// first option for radio and checkbox groups).
+func FieldID(form *forms.Form, path string) string {
+	id := "f" + escapeID(path)
+	if fd := form.Field(path); fd != nil && (fd.Widget == forms.WidgetRadio || fd.Widget == forms.WidgetCheckboxes) {
+		id += "-0"
+	}
+	return id
+}
+
+// errorOwner returns the path of the field an error at path is shown at: the nearest
+// enclosing path that names a field.
+func errorOwner(f *forms.Form, path string) string {
+	for p := path; p != ""; p = parentPath(p) {
+		if f.Field(p) != nil {
+			return p
+		}
+	}
+	return path
+}
+
+func parentPath(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i > 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// rulesByForm caches, per form and page, the field paths that rules on the page depend on.
+var rulesByForm sync.Map // *forms.Form → []map[string]bool
+
+func ruleSources(f *forms.Form) []map[string]bool {
+	if v, ok := rulesByForm.Load(f); ok {
+		return v.([]map[string]bool)
+	}
+	out := make([]map[string]bool, len(f.Pages))
+	var cond func(c *forms.Condition, set map[string]bool)
+	cond = func(c *forms.Condition, set map[string]bool) {
+		if c == nil {
+			return
+		}
+		if c.Path != "" {
+			set[c.Path] = true
+		}
+		for _, sub := range c.Conditions {
+			cond(sub, set)
+		}
+	}
+	var walk func(nodes []*forms.Node, set map[string]bool)
+	walk = func(nodes []*forms.Node, set map[string]bool) {
+		for _, n := range nodes {
+			if n.Rule != nil {
+				cond(n.Rule.Condition, set)
+			}
+			if n.Field != nil {
+				if n.Field.Rule != nil {
+					cond(n.Field.Rule.Condition, set)
+				}
+				walk(n.Field.Children, set)
+			}
+			walk(n.Children, set)
+		}
+	}
+	for i, p := range f.Pages {
+		out[i] = map[string]bool{}
+		walk(p.Nodes, out[i])
+	}
+	rulesByForm.Store(f, out)
+	return out
+}
+
+// ChoiceValue is the value attribute of a choice's option: how the browser sends it back.
+func ChoiceValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case map[string]any, []any:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func isISODate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+// ---------------------------------------------------------------- review
+
+type reviewView struct {
+	Title, Intro, FormTitle string
+	Sections                []reviewSection
+	SubmitAction            string
+	SaveAction              string
+	CSRF                    string
+	Authority               string
+}
+
+type reviewSection struct {
+	ID, Title, EditURL string
+	Blocks             []reviewBlock
+}
+
+// reviewBlock is a heading (for a group or list item) or a run of answers.
+type reviewBlock struct {
+	Heading string
+	Level   int // 3 … 6
+	Answers []reviewAnswer
+}
+
+type reviewAnswer struct {
+	Label, Value string
+	Empty        bool
+}
+
+// Review renders the review page ("Angaben prüfen").
+func (h *HTML) Review(w io.Writer, p *ReviewPage) error {
+	lang := normLang(p.Lang)
+	f := p.Form
+	v := &reviewView{
+		Title: UIText(lang, "review.title"), Intro: UIText(lang, "review.intro"),
+		FormTitle:    f.T(lang, "form.title", f.Manifest.Title),
+		SubmitAction: p.SubmitAction, SaveAction: p.SaveAction, CSRF: p.CSRF,
+		Authority: f.Manifest.Authority.Name,
+	}
+	empty := UIText(lang, "review.empty")
+	for _, pa := range f.Answers(p.Data, lang) {
+		sec := reviewSection{ID: "abschnitt-" + strconv.Itoa(pa.Page.Index+1), Title: pa.Title}
+		if p.StepURL != nil {
+			sec.EditURL = p.StepURL(pa.Page.Index)
+		}
+		var cur *reviewBlock
+		for _, a := range pa.Items {
+			if a.Heading {
+				sec.Blocks = append(sec.Blocks, reviewBlock{Heading: a.Label, Level: min(3+a.Depth, 6)})
+				cur = nil
+				continue
+			}
+			if cur == nil {
+				sec.Blocks = append(sec.Blocks, reviewBlock{})
+				cur = &sec.Blocks[len(sec.Blocks)-1]
+			}
+			ans := reviewAnswer{Label: a.Label, Value: a.Value}
+			if a.Value == "" {
+				ans.Value, ans.Empty = empty, true
+			}
+			cur.Answers = append(cur.Answers, ans)
+		}
+		v.Sections = append(v.Sections, sec)
+	}
+	return h.execute(w, "review", h.frame(p.Common, v.Title+" – "+v.FormTitle, false, v))
+}
+
+// ---------------------------------------------------------------- confirmation, resume, error
+
+type confirmationView struct {
+	Title, FormTitle, Reference, Received string
+	ReceiptURL, TokenURL, HomeURL         string
+	NextSteps, Contact                    string
+}
+
+// Confirmation renders the confirmation page of a submission.
+func (h *HTML) Confirmation(w io.Writer, p *ConfirmationPage) error {
+	lang := normLang(p.Lang)
+	f := p.Form
+	at := p.SubmittedAt.In(htmlBerlin)
+	v := &confirmationView{
+		Title: UIText(lang, "done.title"), FormTitle: f.T(lang, "form.title", f.Manifest.Title),
+		Reference: p.Reference,
+		Received: UIText(lang, "done.received", at.Format(UIText(lang, "done.dateFormat")),
+			at.Format(UIText(lang, "done.timeFormat")), f.Manifest.Authority.Name),
+		ReceiptURL: p.ReceiptURL, TokenURL: p.TokenURL, HomeURL: p.HomeURL,
+		NextSteps: f.T(lang, "form.nextSteps", f.Manifest.NextSteps),
+	}
+	a := f.Manifest.Authority
+	contact := a.Name
+	if a.Email != "" {
+		contact += ", " + a.Email
+	}
+	if a.Phone != "" {
+		contact += ", " + a.Phone
+	}
+	v.Contact = UIText(lang, "done.contact", contact)
+	return h.execute(w, "confirmation", h.frame(p.Common, v.Title+" – "+v.FormTitle, false, v))
+}
+
+type savedView struct {
+	Title, FormTitle, Code, Link, Valid, ContinueURL string
+}
+
+// Saved renders the page with a resume code.
+func (h *HTML) Saved(w io.Writer, p *SavedPage) error {
+	lang := normLang(p.Lang)
+	v := &savedView{
+		Title: UIText(lang, "saved.title"), Code: p.Code, Link: p.Link, ContinueURL: p.ContinueURL,
+		Valid: UIText(lang, "saved.valid", p.Expires.In(htmlBerlin).Format(UIText(lang, "saved.dateTime"))),
+	}
+	if p.Form != nil {
+		v.FormTitle = p.Form.T(lang, "form.title", p.Form.Manifest.Title)
+	}
+	return h.execute(w, "saved", h.frame(p.Common, v.Title, false, v))
+}
+
+type resumeView struct {
+	Action, CSRF, Code, Error, SummaryTitle string
+}
+
+// Resume renders the page that asks for a resume code.
+func (h *HTML) Resume(w io.Writer, p *ResumePage) error {
+	lang := normLang(p.Lang)
+	v := &resumeView{Action: p.Action, CSRF: p.CSRF, Code: p.Code}
+	if p.Error != "" {
+		v.Error = UIText(lang, p.Error)
+		v.SummaryTitle = UIText(lang, "errors.one")
+	}
+	return h.execute(w, "resume", h.frame(p.Common, UIText(lang, "resume.title"), v.Error != "", v))
+}
+
+type errorView struct {
+	Title, Text, Reference, LinkURL, LinkText string
+}
+
+// Error renders an error page.
+func (h *HTML) Error(w io.Writer, p *ErrorPage) error {
+	lang := normLang(p.Lang)
+	status := strconv.Itoa(p.Status)
+	title, text := p.Title, p.Text
+	if title == "" {
+		title = "error." + status + ".title"
+	}
+	if text == "" {
+		text = "error." + status + ".text"
+	}
+	if _, ok := uiTexts[title]; !ok {
+		title = "error.500.title"
+	}
+	if _, ok := uiTexts[text]; !ok {
+		text = "error.500.text"
+	}
+	v := &errorView{Title: UIText(lang, title), Text: UIText(lang, text, p.TextArgs...), LinkURL: p.LinkURL, LinkText: p.LinkText}
+	if p.Status == 500 && p.RequestID != "" {
+		v.Title = UIText(lang, "error.500.reference", p.RequestID)
+	} else if p.RequestID != "" && p.Status >= 500 {
+		v.Reference = UIText(lang, "error.reference", p.RequestID)
+	}
+	if v.LinkURL == "" {
+		v.LinkURL = "/"
+	}
+	if v.LinkText == "" {
+		v.LinkText = "error.back"
+	}
+	v.LinkText = UIText(lang, v.LinkText)
+	return h.execute(w, "error", h.frame(p.Common, v.Title, false, v))
+}

@@ -1,0 +1,182 @@
+package renderer
+
+import (
+	"fmt"
+	"sort"
+)
+
+// uiText is one built-in text of the web pages in German and English.
+type uiText struct{ de, en string }
+
+// uiTexts are the built-in texts of the web pages by message ID. Form texts (labels, hints,
+// choices, page titles) come from the form and its translations; everything else a citizen
+// reads on a page comes from here. Texts with verbs take fmt parameters.
+var uiTexts = map[string]uiText{
+	// page frame
+	"frame.skip":        {"Zum Inhalt springen", "Skip to content"},
+	"frame.portal":      {"Online-Anträge", "Online applications"},
+	"frame.home":        {"Startseite", "Home page"},
+	"frame.language":    {"Sprache", "Language"},
+	"frame.switchTo":    {"English", "Deutsch"},
+	"frame.switchLang":  {"en", "de"},
+	"frame.footer":      {"Ihre Angaben werden verschlüsselt übertragen und nur für diesen Antrag verwendet.", "Your details are transmitted in encrypted form and used only for this application."},
+	"frame.titleSuffix": {"%s – %s", "%s – %s"},
+	"frame.errorPrefix": {"Fehler: %s", "Error: %s"},
+
+	// index
+	"index.title":   {"Online-Anträge", "Online applications"},
+	"index.intro":   {"Hier können Sie Anträge online stellen. Sie brauchen dafür kein Konto.", "You can submit applications online here. You do not need an account."},
+	"index.empty":   {"Zurzeit sind keine Anträge verfügbar.", "No applications are available at the moment."},
+	"index.resume":  {"Sie haben einen Antrag zwischengespeichert? Mit Ihrem Code können Sie ihn fortsetzen.", "Have you saved an application for later? You can continue it with your code."},
+	"index.resumeL": {"Antrag mit Code fortsetzen", "Continue an application with a code"},
+
+	// start page
+	"start.need":        {"Das brauchen Sie", "What you need"},
+	"start.authority":   {"Zuständige Stelle", "Responsible authority"},
+	"start.privacy":     {"Datenschutz", "Data protection"},
+	"start.privacyMore": {"Datenschutzhinweis lesen", "Read the data protection notice"},
+	"start.phone":       {"Telefon: %s", "Phone: %s"},
+	"start.email":       {"E-Mail: %s", "Email: %s"},
+	"start.website":     {"Website der zuständigen Stelle", "Website of the responsible authority"},
+	"start.steps":       {"Der Antrag hat %d Schritte. Sie können ihn jederzeit zwischenspeichern und später fortsetzen.", "The application has %d steps. You can save it at any time and continue later."},
+	"start.button":      {"Antrag starten", "Start application"},
+	"start.restart":     {"Neu beginnen", "Start again"},
+	"start.draft":       {"Sie haben diesen Antrag schon begonnen.", "You have already started this application."},
+	"start.continue":    {"Weiter ausfüllen", "Continue filling in"},
+	"start.resume":      {"Fortsetzen mit Code", "Continue with a code"},
+	"start.resumeText":  {"Sie haben den Antrag zwischengespeichert?", "Have you saved the application for later?"},
+
+	// step pages
+	"step.of":            {"Schritt %d von %d", "Step %d of %d"},
+	"step.required":      {"Felder mit * sind Pflichtfelder.", "Fields marked * are required."},
+	"step.requiredMark":  {"(Pflichtfeld)", "(required)"},
+	"step.next":          {"Weiter", "Continue"},
+	"step.toReview":      {"Weiter zur Übersicht", "Continue to the summary"},
+	"step.backToReview":  {"Speichern und zurück zur Übersicht", "Save and return to the summary"},
+	"step.back":          {"Zurück", "Back"},
+	"step.save":          {"Zwischenspeichern", "Save for later"},
+	"step.refresh":       {"Aktualisieren", "Update"},
+	"step.refreshHint":   {"Ihre Auswahl kann weitere Fragen anzeigen.", "Your choice may show further questions."},
+	"step.add":           {"Weiteren Eintrag hinzufügen", "Add another entry"},
+	"step.remove":        {"Entfernen", "Remove"},
+	"step.selectPrompt":  {"Bitte auswählen", "Please select"},
+	"step.dateFormat":    {"Format: TT.MM.JJJJ, zum Beispiel 28.11.2026", "Format: DD.MM.YYYY, for example 28.11.2026"},
+	"step.appeared":      {"Durch Ihre Angaben sind weitere Fragen hinzugekommen. Bitte prüfen Sie die Seite und klicken Sie dann noch einmal auf „Weiter“.", "Your answers have added further questions. Please check the page and then select “Continue” again."},
+	"step.itemAdded":     {"Ein neuer Eintrag wurde hinzugefügt.", "A new entry has been added."},
+	"step.itemRemoved":   {"Der Eintrag wurde entfernt.", "The entry has been removed."},
+	"choice.yes":         {"Ja", "Yes"},
+	"choice.no":          {"Nein", "No"},
+	"errors.one":         {"Es gibt 1 Problem", "There is 1 problem"},
+	"errors.many":        {"Es gibt %d Probleme", "There are %d problems"},
+	"errors.fieldPrefix": {"Fehler:", "Error:"},
+
+	// review page
+	"review.title":   {"Angaben prüfen", "Check your answers"},
+	"review.intro":   {"Bitte prüfen Sie Ihre Angaben, bevor Sie den Antrag absenden.", "Please check your answers before you submit the application."},
+	"review.change":  {"Ändern", "Change"},
+	"review.empty":   {"keine Angabe", "not specified"},
+	"review.submitH": {"Antrag absenden", "Submit the application"},
+	"review.submitT": {"Mit dem Absenden übermitteln Sie Ihre Angaben an: %s.", "By submitting, you send your details to: %s."},
+	"review.submit":  {"Absenden", "Submit"},
+	"review.noItems": {"keine Einträge", "no entries"},
+
+	// confirmation page
+	"done.title":      {"Ihr Antrag ist eingegangen", "Your application has been received"},
+	"done.reference":  {"Ihre Vorgangsnummer", "Your reference number"},
+	"done.received":   {"Eingegangen am %s um %s Uhr bei: %s.", "Received on %s at %s by: %s."},
+	"done.keep":       {"Bitte notieren Sie die Vorgangsnummer. Sie brauchen sie bei Rückfragen.", "Please note down the reference number. You will need it if you have any questions."},
+	"done.receiptH":   {"Eingangsbestätigung", "Confirmation of receipt"},
+	"done.receipt":    {"Eingangsbestätigung herunterladen (PDF)", "Download the confirmation of receipt (PDF)"},
+	"done.linkText":   {"Mit diesem Link können Sie die Eingangsbestätigung auch später oder auf einem anderen Gerät abrufen. Geben Sie ihn nicht weiter:", "With this link you can also download the confirmation later or on another device. Do not share it:"},
+	"done.linkLabel":  {"Link zur Eingangsbestätigung", "Link to the confirmation of receipt"},
+	"done.nextSteps":  {"Wie geht es weiter?", "What happens next?"},
+	"done.contact":    {"Bei Fragen wenden Sie sich an: %s.", "If you have questions, please contact: %s."},
+	"done.newForm":    {"Weitere Anträge", "Other applications"},
+	"done.dateFormat": {"02.01.2006", "2 January 2006"},
+	"done.timeFormat": {"15:04", "15:04"},
+
+	// save and resume
+	"saved.title":     {"Ihre Angaben sind zwischengespeichert", "Your answers have been saved"},
+	"saved.code":      {"Ihr Code zum Fortsetzen", "Your code to continue"},
+	"saved.link":      {"Link zum Fortsetzen", "Link to continue"},
+	"saved.valid":     {"Code und Link gelten bis %s.", "The code and the link are valid until %s."},
+	"saved.secret":    {"Code und Link sind geheim: Wer sie kennt, kann Ihre Angaben sehen und ändern. Geben Sie sie nicht weiter und schicken Sie sie nicht per unverschlüsselter E-Mail.", "The code and the link are secret: anyone who knows them can see and change your answers. Do not share them and do not send them by unencrypted email."},
+	"saved.howto":     {"Notieren Sie den Code oder speichern Sie den Link, zum Beispiel als Lesezeichen. Um später weiterzumachen, öffnen Sie den Link oder geben Sie den Code unter „Antrag mit Code fortsetzen“ ein.", "Write down the code or save the link, for example as a bookmark. To continue later, open the link or enter the code under “Continue an application with a code”."},
+	"saved.once":      {"Code und Link gelten für ein einziges Fortsetzen. Wenn Sie danach wieder zwischenspeichern, erhalten Sie einen neuen Code.", "The code and the link work for continuing once. If you save again afterwards, you will get a new code."},
+	"saved.continue":  {"Jetzt weiter ausfüllen", "Continue filling in now"},
+	"saved.dateTime":  {"02.01.2006, 15:04 Uhr", "2 January 2006, 15:04"},
+	"resume.title":    {"Antrag mit Code fortsetzen", "Continue an application with a code"},
+	"resume.intro":    {"Geben Sie den Code ein, den Sie beim Zwischenspeichern erhalten haben.", "Enter the code you received when you saved your application."},
+	"resume.label":    {"Code", "Code"},
+	"resume.hint":     {"Zum Beispiel K7QF-9QX2-… (Groß- und Kleinschreibung egal)", "For example K7QF-9QX2-… (upper or lower case)"},
+	"resume.button":   {"Fortsetzen", "Continue"},
+	"resume.unknown":  {"Dieser Code ist uns nicht bekannt oder wurde schon verwendet. Bitte prüfen Sie Ihre Eingabe.", "We do not know this code or it has already been used. Please check what you entered."},
+	"resume.expired":  {"Dieser Code ist abgelaufen. Ihre Angaben wurden gelöscht; bitte beginnen Sie den Antrag neu.", "This code has expired. Your answers have been deleted; please start the application again."},
+	"resume.required": {"Bitte geben Sie Ihren Code ein.", "Please enter your code."},
+
+	// error pages
+	"error.back":            {"Zur Startseite", "Go to the home page"},
+	"error.startAgain":      {"Antrag neu beginnen", "Start the application again"},
+	"error.reference":       {"Referenz für Rückfragen: %s", "Reference for enquiries: %s"},
+	"error.400.title":       {"Ungültige Anfrage", "Invalid request"},
+	"error.400.text":        {"Ihre Anfrage konnte nicht verarbeitet werden. Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.", "Your request could not be processed. Please go back, reload the page and try again."},
+	"error.403.title":       {"Sicherheitsprüfung fehlgeschlagen", "Security check failed"},
+	"error.403.text":        {"Die Anfrage kam nicht von dieser Seite oder die Seite war zu lange geöffnet. Bitte laden Sie die Seite neu und senden Sie Ihre Angaben noch einmal. Bereits gespeicherte Angaben bleiben erhalten.", "The request did not come from this page, or the page was open for too long. Please reload the page and send your answers again. Answers already saved are kept."},
+	"error.404.title":       {"Seite nicht gefunden", "Page not found"},
+	"error.404.text":        {"Diese Seite gibt es nicht. Bitte prüfen Sie die Adresse oder beginnen Sie auf der Startseite.", "This page does not exist. Please check the address or start from the home page."},
+	"error.410.title":       {"Ihre Sitzung ist abgelaufen", "Your session has expired"},
+	"error.410.text":        {"Ihre Angaben waren zu lange nicht mehr bearbeitet und wurden aus Datenschutzgründen gelöscht. Bitte beginnen Sie den Antrag neu.", "Your answers were not edited for too long and have been deleted for data protection reasons. Please start the application again."},
+	"error.409.title":       {"Die Anfrage passt nicht zum aktuellen Stand", "The request does not match the current state"},
+	"error.409.text":        {"Die Angaben wurden in der Zwischenzeit geändert. Bitte laden Sie die Seite neu.", "The answers have changed in the meantime. Please reload the page."},
+	"error.413.title":       {"Zu viele Daten", "Too much data"},
+	"error.413.text":        {"Die gesendeten Daten sind zu groß. Bitte kürzen Sie Ihre Angaben und versuchen Sie es noch einmal.", "The data you sent is too large. Please shorten your answers and try again."},
+	"error.429.title":       {"Zu viele Anfragen", "Too many requests"},
+	"error.429.text":        {"Sie haben in kurzer Zeit sehr viele Anfragen gesendet. Bitte warten Sie einen Moment und versuchen Sie es dann noch einmal.", "You have sent a lot of requests in a short time. Please wait a moment and then try again."},
+	"error.500.title":       {"Interner Fehler", "Internal error"},
+	"error.500.text":        {"Es ist ein Fehler aufgetreten, den wir nicht erwartet haben. Bitte versuchen Sie es später noch einmal.", "An error occurred that we did not expect. Please try again later."},
+	"error.500.reference":   {"Interner Fehler (Referenz %s)", "Internal error (reference %s)"},
+	"error.503.title":       {"Dienst vorübergehend nicht verfügbar", "Service temporarily unavailable"},
+	"error.503.text":        {"Ihre Angaben wurden nicht gesendet. Bitte versuchen Sie es in einigen Minuten erneut; Ihre Eingaben bleiben gespeichert.", "Your answers have not been sent. Please try again in a few minutes; your answers remain saved."},
+	"error.input.title":     {"Ungültige Eingabe", "Invalid input"},
+	"error.input.unknown":   {"Das Formular enthielt ein Feld, das es auf dieser Seite nicht gibt. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form contained a field that does not exist on this page. Please reload the page and try again."},
+	"error.input.repeated":  {"Das Formular enthielt ein Feld mehrfach. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form contained a field more than once. Please reload the page and try again."},
+	"error.input.tooLong":   {"Eine Eingabe ist viel zu lang (mehr als %d Zeichen). Bitte kürzen Sie sie und versuchen Sie es noch einmal.", "One of your answers is far too long (more than %d characters). Please shorten it and try again."},
+	"error.input.tooMany":   {"Das Formular enthielt zu viele Felder (mehr als %d).", "The form contained too many fields (more than %d)."},
+	"error.input.encoding":  {"Eine Eingabe enthielt ungültige Zeichen (kein gültiges UTF-8). Bitte prüfen Sie Ihre Eingaben.", "One of your answers contained invalid characters (not valid UTF-8). Please check your answers."},
+	"error.input.malformed": {"Die gesendeten Daten konnten nicht gelesen werden. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The data you sent could not be read. Please reload the page and try again."},
+	"error.input.action":    {"Diese Aktion ist auf dieser Seite nicht möglich. Bitte laden Sie die Seite neu.", "This action is not possible on this page. Please reload the page."},
+}
+
+// UIText returns the built-in text with the given ID in lang ("en", or German for anything
+// else), formatted with args when there are any. An unknown ID yields the ID itself, so that
+// a missing text shows up in tests rather than as an empty page.
+func UIText(lang, id string, args ...any) string {
+	t, ok := uiTexts[id]
+	if !ok {
+		return id
+	}
+	s := t.de
+	if lang == "en" {
+		s = t.en
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// UITextIDs lists the IDs of the built-in texts, sorted.
+func UITextIDs() []string {
+	ids := make([]string, 0, len(uiTexts))
+	for id := range uiTexts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// UITextTemplate returns the German and English template of a built-in text.
+func UITextTemplate(id string) (de, en string, ok bool) {
+	t, ok := uiTexts[id]
+	return t.de, t.en, ok
+}
