@@ -476,6 +476,10 @@ var builtinMessages = map[string]messageText{
 		de: "Bitte bestätigen Sie „{label}“.",
 		en: "Please confirm “{label}”.",
 	},
+	"required.file": {
+		de: "Bitte laden Sie „{label}“ hoch.",
+		en: "Please upload “{label}”.",
+	},
 
 	// The value has the wrong JSON type.
 	"type": {
@@ -693,6 +697,40 @@ var builtinMessages = map[string]messageText{
 	"contentSchema": {
 		de: "Der Inhalt von „{label}“ ist fehlerhaft. Bitte prüfen Sie die Datei.",
 		en: "The content of “{label}” is faulty. Please check the file.",
+	},
+
+	// Attachment fields (x-attachment) and uploads.
+	"attachment.minFiles": {
+		de: "Bitte laden Sie bei „{label}“ mindestens {limit#Datei#Dateien} hoch (jetzt: {actual}).",
+		en: "Please upload at least {limit#file#files} for “{label}” (now: {actual}).",
+	},
+	"attachment.maxFiles": {
+		de: "Bei „{label}“ sind höchstens {limit#Datei#Dateien} möglich (jetzt: {actual}). Bitte entfernen Sie die übrigen.",
+		en: "“{label}” allows at most {limit#file#files} (now: {actual}). Please remove the others.",
+	},
+	"attachment.full": {
+		de: "Bei „{label}“ sind höchstens {limit#Datei#Dateien} möglich. Bitte entfernen Sie zuerst eine Datei, bevor Sie eine weitere hochladen.",
+		en: "“{label}” allows at most {limit#file#files}. Please remove a file before you upload another one.",
+	},
+	"attachment.invalid": {
+		de: "Die Dateien bei „{label}“ konnten nicht zugeordnet werden. Bitte laden Sie sie erneut hoch.",
+		en: "The files for “{label}” could not be assigned. Please upload them again.",
+	},
+	"attachment.missing": {
+		de: "Eine Datei bei „{label}“ ist nicht mehr vorhanden. Bitte laden Sie sie erneut hoch.",
+		en: "A file for “{label}” is no longer available. Please upload it again.",
+	},
+	"attachment.empty": {
+		de: "Die Datei bei „{label}“ ist leer. Bitte wählen Sie eine andere Datei.",
+		en: "The file for “{label}” is empty. Please choose another file.",
+	},
+	"attachment.mediaType": {
+		de: "Die Datei bei „{label}“ hat ein Dateiformat, das hier nicht angenommen wird. Möglich sind: {mediaType}. Die Endung im Dateinamen allein genügt nicht.",
+		en: "The file for “{label}” is in a format that is not accepted here. Possible formats: {mediaType}. The extension of the file name alone is not enough.",
+	},
+	"attachment.infected": {
+		de: "Die Datei bei „{label}“ wurde nicht angenommen, weil der Virenscanner darin Schadsoftware gefunden hat. Bitte prüfen Sie die Datei und laden Sie eine andere hoch.",
+		en: "The file for “{label}” was not accepted because the virus scanner found malware in it. Please check the file and upload another one.",
 	},
 
 	// Combinations of rules.

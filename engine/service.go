@@ -52,6 +52,13 @@ type Service struct {
 	// Destinations names the outbox destinations of a form's submissions; default one
 	// destination "api" (the back office's pull API).
 	Destinations func(form *forms.Form) []string
+	// Scanner checks uploaded files for malware; default NoScanner.
+	Scanner Scanner
+	// MaxFileSize is the operator's limit of one uploaded file in bytes, below the fields'
+	// maxSize; default DefaultMaxFileSize.
+	MaxFileSize int64
+	// TempDir is where uploads are spooled while they are checked; default os.TempDir().
+	TempDir string
 }
 
 func (s *Service) now() time.Time {
@@ -232,6 +239,9 @@ func merge(form *forms.Form, d *Draft, page int, values map[string]any, change L
 			continue // disabled and read-only inputs are not sent; keep what is stored
 		}
 		v, ok := values[in.Path]
+		if in.Field.Widget == forms.WidgetFile && !ok {
+			continue // files come with AddAttachment; without a new list the stored one stays
+		}
 		if in.Field.Widget == forms.WidgetCheckbox && (!ok || v == nil) {
 			v, ok = false, true
 		}
@@ -486,7 +496,13 @@ func (s *Service) Resume(ctx context.Context, code string) (*Draft, error) {
 	if err := s.Store.CreateDraft(ctx, &moved); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
+	// The uploaded files go with the answers; deleting the old draft would delete them.
+	if err := s.Store.MoveAttachments(ctx, old.ID, moved.ID); err != nil {
+		_ = s.Store.DeleteDraft(ctx, moved.ID)
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	if err := s.Store.DeleteDraft(ctx, old.ID); err != nil && KindOf(err) != KindNotFound {
+		_ = s.Store.MoveAttachments(ctx, moved.ID, old.ID)
 		_ = s.Store.DeleteDraft(ctx, moved.ID)
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -525,14 +541,25 @@ func (s *Service) Submit(ctx context.Context, form *forms.Form, d *Draft) (*Subm
 	if err != nil {
 		return nil, nil, E(KindInvalid, op, err)
 	}
-	pruned, _ := form.Prune(data)
-	dropBlankOptional(form, pruned)
-	if errs := Validate(form, pruned); len(errs) > 0 {
-		return nil, errs, nil
+	canon, errs, err := SubmissionData(form, data)
+	if err != nil || len(errs) > 0 {
+		return nil, errs, err
 	}
-	canon, err := encodeData(pruned)
+	// Every file the data names must be a file of the draft; the store links them to the
+	// submission in its transaction and deletes the draft's other files with the draft.
+	submitted, err := DecodeData(canon)
 	if err != nil {
 		return nil, nil, E(KindInternal, op, err)
+	}
+	attachmentIDs, missing, err := s.missingAttachments(ctx, form, d, submitted)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if len(missing) > 0 {
+		if prev, err := s.Store.Submission(ctx, SubmissionIDForDraft(d.ID)); err == nil {
+			return prev, nil, nil // a racing submit of this draft took the files already
+		}
+		return nil, missing, nil
 	}
 	sum := sha512.Sum512(canon)
 	var token [32]byte
@@ -552,6 +579,7 @@ func (s *Service) Submit(ctx context.Context, form *forms.Form, d *Draft) (*Subm
 		DraftID:     d.ID,
 		AccessToken: base64.RawURLEncoding.EncodeToString(token[:]),
 	}
+	sub.AttachmentIDs = attachmentIDs
 	prefix := ReferencePrefix(form)
 	for attempt := 1; ; attempt++ {
 		sub.Reference, err = NewReference(prefix, s.random())
@@ -568,6 +596,13 @@ func (s *Service) Submit(ctx context.Context, form *forms.Form, d *Draft) (*Subm
 		stored, _, err := s.Store.Submit(ctx, sub, outbox)
 		if err == nil {
 			return stored, nil, nil
+		}
+		if errors.Is(err, ErrAttachmentGone) {
+			// A file was removed meanwhile (another tab): the citizen uploads it again.
+			if _, missing, merr := s.missingAttachments(ctx, form, d, submitted); merr == nil && len(missing) > 0 {
+				return nil, missing, nil
+			}
+			return nil, nil, fmt.Errorf("%s: %w", op, err)
 		}
 		if KindOf(err) != KindConflict || attempt >= maxReferenceAttempts {
 			return nil, nil, fmt.Errorf("%s: %w", op, err)

@@ -432,6 +432,15 @@ func (v *validation) add(is issue) bool {
 		v.push(childPath(path, k.Later), "dateOrder", "x-dateOrder", map[string]any{
 			"earlier": earlier, "earlierPath": earlierPath, "earlierValue": k.EarlierValue, "value": k.LaterValue,
 		})
+	case *forms.AttachmentKind:
+		switch k.Reason {
+		case forms.AttachmentTooFew:
+			v.push(path, "attachment.minFiles", "minFiles", map[string]any{"limit": k.Limit, "actual": k.Got})
+		case forms.AttachmentTooMany:
+			v.push(path, "attachment.maxFiles", "maxFiles", map[string]any{"limit": k.Limit, "actual": k.Got})
+		default: // not a list of distinct ids: not what the server stores, so tampered or stale
+			v.push(path, "attachment.invalid", "x-attachment", nil)
+		}
 	case *forms.MinDateKind:
 		id := "minDate"
 		if k.Today {
@@ -569,6 +578,8 @@ func (v *validation) required(path, keyword string) {
 		switch {
 		case fd.Widget == forms.WidgetCheckbox:
 			id = "required.confirm"
+		case fd.Widget == forms.WidgetFile:
+			id = "required.file"
 		case len(fd.Choices) > 0:
 			id = "required.choice"
 		}

@@ -116,6 +116,10 @@ func (f *Form) DisplayValue(fd *Field, v any, lang string) string {
 	if v == nil {
 		return ""
 	}
+	if fd.Widget == WidgetFile {
+		// The value holds attachment ids; the files are listed with their names apart.
+		return fileCount(len(AttachmentIDs(v)), lang)
+	}
 	if list, ok := v.([]any); ok {
 		var parts []string
 		for _, item := range list {
@@ -169,4 +173,19 @@ func FormatNumber(v any, lang string) string {
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s
+}
+
+// fileCount says how many files an attachment field holds: "1 Datei", "2 Dateien"; "" for none.
+func fileCount(n int, lang string) string {
+	switch {
+	case n == 0:
+		return ""
+	case lang == "en" && n == 1:
+		return "1 file"
+	case lang == "en":
+		return strconv.Itoa(n) + " files"
+	case n == 1:
+		return "1 Datei"
+	}
+	return strconv.Itoa(n) + " Dateien"
 }

@@ -89,6 +89,7 @@ const (
 	WidgetCheckboxes Widget = "checkboxes"
 	WidgetGroup      Widget = "group"  // a nested object
 	WidgetRepeat     Widget = "repeat" // an array of objects: a repeatable group
+	WidgetFile       Widget = "file"   // an attachment field (x-attachment): a list of attachment ids
 )
 
 // Choice is one option of a select, radio group or checkbox group.
@@ -133,6 +134,9 @@ type Field struct {
 	Rule          *Rule             `json:"rule,omitempty"`
 	// Children are the nodes of a nested object, or of one item of a repeatable group.
 	Children []*Node `json:"children,omitempty"`
+	// Attachment is set for an attachment field (WidgetFile): accepted types, size and number
+	// of files.
+	Attachment *AttachmentSpec `json:"attachment,omitempty"`
 
 	Schema  *jsonschema.Schema `json:"-"`
 	Parent  *Field             `json:"-"`
@@ -517,8 +521,12 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 	}
 	f.MinItems, f.MaxItems = s.MinItems, s.MaxItems
 	f.ReadOnly = s.ReadOnly || propSchema.ReadOnly || optBool(el.Options, "readonly") || optBool(el.Options, "readOnly")
+	attachmentAt := ""
 	for _, part := range []*jsonschema.Schema{propSchema, s} { // the author's keywords win over a block's
 		if a := AnnotationsOf(part); a != nil {
+			if f.Attachment == nil && a.Attachment != nil {
+				f.Attachment, attachmentAt = a.Attachment, part.Location
+			}
 			f.FIMID = firstNonEmpty(f.FIMID, a.FIMID)
 			f.Autocomplete = firstNonEmpty(f.Autocomplete, a.Autocomplete)
 			f.MinDate = firstNonEmpty(f.MinDate, a.MinDate)
@@ -530,6 +538,9 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 	}
 	if ac, ok := el.Options["autocomplete"].(string); ok {
 		f.Autocomplete = ac
+	}
+	if f.Attachment != nil {
+		b.attachment(f, attachmentAt)
 	}
 	f.Widget = widgetOf(f, el.Options)
 	f.Rule = b.rule(el.Rule, ctx)
@@ -601,8 +612,29 @@ func (b *modelBuilder) condition(c *Condition, ctx scopeCtx) bool {
 	return true
 }
 
+// attachment checks the x-attachment of an attachment field written at the schema location
+// loc, and the type of its property: a list of attachment ids.
+func (b *modelBuilder) attachment(f *Field, loc string) {
+	file, ptr, _, _ := b.positions(loc)
+	f.Attachment.check(b.sink, file, ptr+"/x-attachment")
+	s := f.Schema
+	if s.Types != nil && (len(s.Types.ToStrings()) != 1 || s.Types.ToStrings()[0] != "array") {
+		b.sink.errorf(file, ptr+"/type", "attachment-type", "Ein Feld mit „x-attachment“ enthält eine Liste von Anlage-Kennungen: „type“ muss „array“ sein oder fehlen, nicht %s.", germanTypes(s.Types.ToStrings()))
+	}
+	if it := deref(s.Items2020); it != nil && (len(it.Properties) > 0 || it.Types != nil && typeOf(it) != "string") {
+		b.sink.errorf(file, ptr+"/items", "attachment-type", "Ein Feld mit „x-attachment“ enthält eine Liste von Anlage-Kennungen (Texte); „items“ darf nichts anderes beschreiben.")
+	}
+	f.Type = "array"
+	if f.Attachment.MinFiles > 0 && !f.Required && !f.RequiredWhen {
+		b.sink.warnf(file, ptr+"/x-attachment/minFiles", "attachment-required", "„minFiles“ gilt nur, wenn mindestens eine Datei hochgeladen ist; ohne Datei ist „%s“ freiwillig. Soll eine Datei Pflicht sein, nehmen Sie das Feld in „required“ auf.", f.Label)
+	}
+}
+
 func widgetOf(f *Field, opts map[string]any) Widget {
 	format, _ := opts["format"].(string)
+	if f.Attachment != nil {
+		return WidgetFile
+	}
 	switch f.Type {
 	case "object":
 		return WidgetGroup

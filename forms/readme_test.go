@@ -488,7 +488,8 @@ var problemCodePattern = regexp.MustCompile(`"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)"`)
 func sourceProblemCodes(tb testing.TB) map[string]map[Severity]bool {
 	tb.Helper()
 	var files []string
-	for _, pattern := range []string{"*.go", filepath.Join("..", "cmd", "ozgform", "*.go")} {
+	// The linter lives in forms; `check` adds its own problems in cmd/ozgform/check.go.
+	for _, pattern := range []string{"*.go", filepath.Join("..", "cmd", "ozgform", "check.go")} {
 		matches, err := filepath.Glob(pattern)
 		if err != nil {
 			tb.Fatal(err)

@@ -24,7 +24,7 @@ const (
 	// relative references in schema.json resolve against FormBaseURI + id + "/".
 	FormBaseURI = "https://ozgform.de/formulare/"
 	// VocabularyURI names ozgform's keywords (x-fim-id, x-autocomplete, x-minDate, x-maxDate,
-	// x-dateOrder, errorMessage).
+	// x-dateOrder, x-attachment, errorMessage).
 	VocabularyURI = "https://ozgform.de/vocab/v1"
 )
 
@@ -186,6 +186,9 @@ type Annotations struct {
 	DateOrder    [][2]string // pairs of sibling properties: [earlier, later]
 	// ErrorMessage overrides the German message: key "" for every kind, else a JSON Schema keyword.
 	ErrorMessage map[string]string
+	// Attachment makes the property an attachment field (x-attachment): its value is a list
+	// of attachment ids.
+	Attachment *AttachmentSpec
 
 	clock func() time.Time
 }
@@ -210,6 +213,16 @@ const vocabularySchema = `{
     "x-minDate": {"type": "string", "pattern": "^(today|[0-9]{4}-[0-9]{2}-[0-9]{2})$"},
     "x-maxDate": {"type": "string", "pattern": "^(today|[0-9]{4}-[0-9]{2}-[0-9]{2})$"},
     "x-dateOrder": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
+    "x-attachment": {
+      "type": "object",
+      "properties": {
+        "mediaTypes": {"type": "array", "items": {"type": "string"}},
+        "maxSize": {"type": "integer"},
+        "minFiles": {"type": "integer"},
+        "maxFiles": {"type": "integer"}
+      },
+      "additionalProperties": false
+    },
     "errorMessage": {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
   }
 }`
@@ -252,6 +265,10 @@ func vocabulary(clock func() time.Time) *jsonschema.Vocabulary {
 					}
 				}
 			}
+			if spec, ok := obj["x-attachment"].(map[string]any); ok {
+				found = true
+				a.Attachment = parseAttachment(spec)
+			}
 			switch m := obj["errorMessage"].(type) {
 			case string:
 				found = true
@@ -285,8 +302,13 @@ func (a *Annotations) resolveDate(spec string) string {
 	return spec
 }
 
-// Validate checks the date limits and date order; it is called by the jsonschema validator.
+// Validate checks the date limits, the date order and attachment fields; it is called by the
+// jsonschema validator.
 func (a *Annotations) Validate(ctx *jsonschema.ValidatorContext, v any) {
+	if a.Attachment != nil {
+		a.Attachment.validate(ctx, v)
+		return
+	}
 	switch v := v.(type) {
 	case string:
 		if ValidDate(v) != nil {

@@ -289,6 +289,11 @@ type StepPage struct {
 	ReturnToReview bool
 	// Notice is the ID of a built-in text shown above the form ("step.appeared"), or "".
 	Notice string
+	// Files are the uploaded files of the draft by attachment id, for attachment fields.
+	Files map[string]AttachmentFile
+	// MaxFileSize is the operator's limit of one file in bytes, when it is below a field's
+	// maxSize; 0 means none.
+	MaxFileSize int64
 }
 
 // ReviewPage shows all answers before submitting.
@@ -301,6 +306,12 @@ type ReviewPage struct {
 	StepURL      func(page int) string
 	SubmitAction string
 	SaveAction   string
+	// Files are the uploaded files of the draft by attachment id; RemoveFileAction is the URL
+	// the remove buttons of the files post to (with _action=remove-file:<path>/<id>).
+	Files            map[string]AttachmentFile
+	RemoveFileAction string
+	// Notice is the ID of a built-in text shown above the answers ("review.removed"), or "".
+	Notice string
 }
 
 // ConfirmationPage confirms a submission.
@@ -528,6 +539,12 @@ type fieldView struct {
 
 	// Flags of the widget, for the templates.
 	IsGroup, IsRepeat, IsOptions, IsCheckbox, IsTextarea, IsSelect bool
+
+	// Attachment fields: the files so far, the rules (types, size, number), the input's
+	// accept and multiple attributes, the upload button.
+	IsFile, Multiple                                       bool
+	Files                                                  []fileItemView
+	FileRules, FileRulesID, Accept, UploadLabel, ListLabel string
 }
 
 type choiceView struct {
@@ -558,6 +575,7 @@ type stepView struct {
 	ReturnToReview                 bool
 	HasPrevious                    bool
 	NextLabel                      string
+	Multipart                      bool // the page has a file input: enctype multipart/form-data
 }
 
 // Step renders one step of a form.
@@ -596,6 +614,7 @@ func buildStep(p *StepPage) (*stepView, error) {
 		errs:    map[string]string{},
 		anchors: map[string]string{},
 		sources: ruleSources(f)[p.Page],
+		files:   p.Files, maxFileSize: p.MaxFileSize,
 		texts: &stepTexts{
 			RequiredMark: UIText(lang, "step.requiredMark"), Refresh: UIText(lang, "step.refresh"),
 			RefreshHint: UIText(lang, "step.refreshHint"), ErrorPrefix: UIText(lang, "errors.fieldPrefix"),
@@ -630,6 +649,7 @@ func buildStep(p *StepPage) (*stepView, error) {
 		v.Notice = UIText(lang, p.Notice)
 	}
 	v.Nodes = b.nodes(page.Nodes, nil, false)
+	v.Multipart = b.multipart
 	seen := map[string]bool{}
 	for _, e := range p.Errors {
 		owner := errorOwner(f, e.Path)
@@ -663,6 +683,10 @@ type stepBuilder struct {
 	anchors map[string]string // path → id the error summary links to
 	sources map[string]bool   // field path patterns that rules on this page depend on
 	texts   *stepTexts
+
+	files       map[string]AttachmentFile // uploaded files by id
+	maxFileSize int64                     // the operator's limit of one file
+	multipart   bool                      // a file input was built
 }
 
 func (b *stepBuilder) nodes(nodes []*forms.Node, indices []int, disabled bool) []*nodeView {
@@ -761,6 +785,8 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 	case forms.WidgetTel:
 		v.InputType = "tel"
 		v.Value = scalarText(value)
+	case forms.WidgetFile:
+		b.fileField(v, fd, path, value)
 	case forms.WidgetTextarea:
 		v.Rows = 5
 		v.Value = scalarText(value)
@@ -821,6 +847,9 @@ func (v *fieldView) inputAttrs() template.HTMLAttr {
 		a.add("class", "eingabe")
 	case "checkbox":
 		a.add("type", "checkbox")
+	case "file":
+		v.fileInputAttrs(&a)
+		return a.attrs()
 	default:
 		a.add("class", "eingabe eingabe-"+v.Widget)
 		a.add("type", v.InputType)
@@ -1156,6 +1185,8 @@ type reviewView struct {
 	SaveAction              string
 	CSRF                    string
 	Authority               string
+	RemoveFileAction        string
+	Notice                  string
 }
 
 type reviewSection struct {
@@ -1173,6 +1204,7 @@ type reviewBlock struct {
 type reviewAnswer struct {
 	Label, Value string
 	Empty        bool
+	Files        []fileItemView // the uploaded files of an attachment field
 }
 
 // Review renders the review page ("Angaben prüfen").
@@ -1183,7 +1215,10 @@ func (h *HTML) Review(w io.Writer, p *ReviewPage) error {
 		Title: UIText(lang, "review.title"), Intro: UIText(lang, "review.intro"),
 		FormTitle:    f.T(lang, "form.title", f.Manifest.Title),
 		SubmitAction: p.SubmitAction, SaveAction: p.SaveAction, CSRF: p.CSRF,
-		Authority: f.Manifest.Authority.Name,
+		Authority: f.Manifest.Authority.Name, RemoveFileAction: p.RemoveFileAction,
+	}
+	if p.Notice != "" {
+		v.Notice = UIText(lang, p.Notice)
 	}
 	empty := UIText(lang, "review.empty")
 	for _, pa := range f.Answers(p.Data, lang) {
@@ -1203,6 +1238,10 @@ func (h *HTML) Review(w io.Writer, p *ReviewPage) error {
 				cur = &sec.Blocks[len(sec.Blocks)-1]
 			}
 			ans := reviewAnswer{Label: a.Label, Value: a.Value}
+			if a.Field != nil && a.Field.Widget == forms.WidgetFile {
+				value, _ := forms.Lookup(p.Data, a.Path, nil)
+				ans.Files = fileItems(p.Files, a.Path, value, lang)
+			}
 			if a.Value == "" {
 				ans.Value, ans.Empty = empty, true
 			}

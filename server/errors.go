@@ -32,6 +32,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if isAPIRequest(c) {
+		s.apiProblem(err, c) // JSON problem details, never an HTML page
+		return
+	}
 	p := &renderer.ErrorPage{Common: s.common(c), RequestID: requestID(c)}
 	p.SwitchURL = ""
 	var pe *pageError
@@ -62,6 +66,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		kp := kindPages[engine.KindOf(err)]
 		p.Status, p.Title, p.Text = kp.status, kp.title, kp.text
+		if p.Status == http.StatusServiceUnavailable {
+			s.unavailable(c, p)
+		}
 	}
 	if p.Status < 400 {
 		p.Status, p.Title, p.Text = http.StatusInternalServerError, "", "" // a handler bug
@@ -79,6 +86,22 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if rerr := s.page(c, p.Status, func(w io.Writer) error { return s.html.Error(w, p) }); rerr != nil {
 		s.log.Error("render error page", "request_id", p.RequestID, "error", rerr.Error())
 		_ = c.String(http.StatusInternalServerError, "Interner Fehler (Referenz "+p.RequestID+")")
+	}
+}
+
+// unavailable says what a 503 (database locked, disk full, PostgreSQL down) means for the
+// citizen: a submit was not sent, and the page leads back to the review page to send it again;
+// a step was not saved; a page could not be shown. In every case what was saved before is kept.
+func (s *Server) unavailable(c echo.Context, p *renderer.ErrorPage) {
+	switch {
+	case c.Path() == "/formulare/:id/absenden":
+		if f := s.forms.Get(c.Param("id")); f != nil {
+			p.LinkURL, p.LinkText = reviewURL(f.Manifest.ID), "error.backToReview"
+		}
+	case c.Request().Method == http.MethodPost:
+		p.Text = "error.503.notSaved"
+	default:
+		p.Text = "error.503.retry"
 	}
 }
 

@@ -151,7 +151,7 @@ func stepValues(form *forms.Form, i int, data any, pf *postForm, lang string) (m
 			continue
 		}
 		fd, ok := inputs[key]
-		if !ok {
+		if !ok || fd.Widget == forms.WidgetFile { // files come as file parts (upload.go)
 			return nil, badInput("error.input.unknown")
 		}
 		if len(raw) > 1 && fd.Widget != forms.WidgetCheckboxes {
@@ -340,8 +340,9 @@ func pad2(s string) string {
 
 // parseAction reads the _action button of a step page.
 type stepAction struct {
-	kind string // weiter, zurueck, speichern, refresh, add, remove
-	path string // for add and remove
+	kind string // weiter, zurueck, speichern, refresh, add, remove, upload, remove-file
+	path string // for add and remove; the attachment field for remove-file
+	id   string // the file for remove-file
 }
 
 func parseAction(form *forms.Form, page int, pf *postForm) (stepAction, error) {
@@ -349,10 +350,13 @@ func parseAction(form *forms.Form, page int, pf *postForm) (stepAction, error) {
 	switch a {
 	case "", "weiter":
 		return stepAction{kind: "weiter"}, nil
-	case "zurueck", "speichern", "refresh":
+	case "zurueck", "speichern", "refresh", "upload":
 		return stepAction{kind: a}, nil
 	}
 	kind, path, ok := strings.Cut(a, ":")
+	if kind == "remove-file" {
+		return parseRemoveFile(form, page, path)
+	}
 	if !ok || kind != "add" && kind != "remove" || !strings.HasPrefix(path, "/") || len(path) > 500 {
 		return stepAction{}, badInput("error.input.action")
 	}

@@ -7,37 +7,54 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/forms"
 	"github.com/ozgform/ozgform/renderer"
 )
 
 // receiptDownload builds the receipt PDF (Eingangsbestätigung) from the stored submission,
-// for the submitting browser or the holder of the unguessable link. The same submission
-// always gives the same bytes.
+// for the submitting browser or the holder of the unguessable link. It is rendered on
+// demand (a few milliseconds), so the confirmation page offers it at once, without waiting
+// for the outbox worker; the worker renders the same bytes with the same function.
 func (s *Server) receiptDownload(c echo.Context) error {
 	sub, _, err := s.submissionWithAccess(c)
 	if err != nil {
 		return err
 	}
 	f := s.forms.Get(sub.FormID)
-	if f == nil {
+	if f == nil || f.Manifest.Version != sub.FormVersion {
+		// The form (in this version) is no longer served: its labels are not at hand.
 		return &pageError{status: http.StatusNotFound}
 	}
-	data, err := engine.DecodeData(sub.Data)
-	if err != nil {
-		return engine.E(engine.KindInternal, "server.receipt", err)
+	if sub.Purged {
+		return &pageError{status: http.StatusGone, title: "error.purged.title", text: "error.purged.text", link: "/", linkID: "error.back"}
 	}
-	pdf, err := renderer.Receipt(f, renderer.ReceiptInput{
-		Reference:   sub.Reference,
-		SubmittedAt: sub.SubmittedAt,
-		Lang:        sub.Lang,
-		Data:        data,
-		PayloadHash: "", // the payload envelope adds its hash later
-	})
+	pdf, err := RenderReceipt(f, sub, engine.ReceiptPayloadHash(sub))
 	if err != nil {
 		return engine.E(engine.KindInternal, "server.receipt", err)
 	}
 	h := c.Response().Header()
-	h.Set("Content-Disposition", `attachment; filename="Eingangsbestaetigung-`+sub.Reference+`.pdf"`)
+	h.Set("Content-Disposition", `attachment; filename="`+engine.ReceiptFilename(sub)+`"`)
 	h.Set("Content-Length", strconv.Itoa(len(pdf)))
 	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+var _ engine.ReceiptRenderer = RenderReceipt
+
+// RenderReceipt renders the receipt PDF of a submission with package renderer. It is the
+// engine.ReceiptRenderer that cmd/ozgform gives the outbox worker, and the one the download
+// uses, so that the PDF a citizen downloads and the PDF the back office receives are the same
+// bytes (the envelope names them by hash). payloadHash is engine.ReceiptPayloadHash(s): the
+// SHA-512 of the submitted data, as in the envelope's metadata.contentStructure.data.hash.
+func RenderReceipt(form *forms.Form, s *engine.Submission, payloadHash string) ([]byte, error) {
+	data, err := engine.DecodeData(s.Data)
+	if err != nil {
+		return nil, err
+	}
+	return renderer.Receipt(form, renderer.ReceiptInput{
+		Reference:   s.Reference,
+		SubmittedAt: s.SubmittedAt,
+		Lang:        s.Lang,
+		Data:        data,
+		PayloadHash: payloadHash,
+	})
 }

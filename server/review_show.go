@@ -39,5 +39,8 @@ func (s *Server) reviewShow(c echo.Context) error {
 		SubmitAction: "/formulare/" + id + "/absenden",
 		SaveAction:   "/formulare/" + id + "/zwischenspeichern",
 	}
+	if err := s.reviewFiles(c, f, d, p); err != nil {
+		return err
+	}
 	return s.page(c, http.StatusOK, func(w io.Writer) error { return s.html.Review(w, p) })
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/ozgform/ozgform/engine"
 )
 
 // registerRoutes wires the URLs (German, as citizens read them) to the handlers. Every POST
@@ -12,22 +14,43 @@ func (s *Server) registerRoutes() {
 	e := s.echo
 	e.Use(s.requestLog, s.recoverPanic, s.securityHeaders, s.language)
 	post := []echo.MiddlewareFunc{s.rateLimit, s.crossSite, s.readForm, s.checkCSRF}
+	// Step pages may send files (multipart, streamed; see upload.go).
+	upload := []echo.MiddlewareFunc{s.rateLimit, s.crossSite, s.readUpload, s.checkCSRF}
 
 	s.route(http.MethodGet, "/", s.formIndex)
 	s.route(http.MethodGet, "/healthz", s.health)
+	s.route(http.MethodGet, "/readyz", s.ready)
+	if s.cfg.Metrics != nil {
+		s.route(http.MethodGet, "/metrics", s.metricsHandler())
+	}
+
+	// The pull API of the back offices (api_auth.go): bearer tokens instead of cookies, so no
+	// CSRF check; errors as problem details (api_problem.go). openapi.json describes it.
+	api := []echo.MiddlewareFunc{s.apiAuth}
+	s.route(http.MethodGet, "/api/v1/openapi.json", s.apiOpenAPI)
+	s.route(http.MethodGet, "/api/v1/submissions", s.apiSubmissionList, api...)
+	s.route(http.MethodGet, "/api/v1/submissions/:id", s.apiSubmissionShow, api...)
+	s.route(http.MethodGet, "/api/v1/submissions/:id/receipt", s.apiReceiptShow, api...)
+	s.route(http.MethodGet, "/api/v1/submissions/:id/attachments/:attachmentId", s.apiAttachmentShow, api...)
+	s.route(http.MethodPost, "/api/v1/submissions/:id/ack", s.apiAck, s.rateLimit, s.apiAuth, s.apiBodyLimit)
 	s.route(http.MethodGet, "/static/:file", s.static)
 
 	s.route(http.MethodGet, "/formulare/:id", s.formStart)
 	s.route(http.MethodPost, "/formulare/:id", s.draftCreate, post...)
 	s.route(http.MethodGet, "/formulare/:id/schritt/:n", s.stepShow)
-	s.route(http.MethodPost, "/formulare/:id/schritt/:n", s.stepSave, post...)
+	s.route(http.MethodPost, "/formulare/:id/schritt/:n", s.stepSave, upload...)
 	s.route(http.MethodPost, "/formulare/:id/schritt/:n/sichtbarkeit", s.visibility, post...)
 	s.route(http.MethodGet, "/formulare/:id/pruefen", s.reviewShow)
+	s.route(http.MethodPost, "/formulare/:id/pruefen", s.reviewAction, post...)
 	s.route(http.MethodPost, "/formulare/:id/absenden", s.submissionCreate, post...)
 	s.route(http.MethodPost, "/formulare/:id/zwischenspeichern", s.draftSaveForLater, post...)
 
 	s.route(http.MethodGet, "/vorgang/:reference", s.confirmationShow)
 	s.route(http.MethodGet, "/vorgang/:reference/eingangsbestaetigung.pdf", s.receiptDownload)
+
+	s.route(http.MethodGet, engine.PayloadSchemaURI, s.payloadSchemaShow)
+	s.route(http.MethodGet, "/schemas/forms/:id/:version/schema.json", s.formSchemaShow)
+	s.route(http.MethodGet, "/schemas/bausteine/v1/:name", s.blockSchemaShow)
 
 	s.route(http.MethodGet, "/fortsetzen", s.resumeShow)
 	s.route(http.MethodPost, "/fortsetzen", s.resumeCreate, post...)

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/forms"
@@ -42,6 +43,12 @@ type Config struct {
 	Branding renderer.Branding
 	// BodyLimit is the largest accepted request body in bytes; default DefaultBodyLimit.
 	BodyLimit int64
+	// UploadLimit is the largest accepted body of a step post with files (multipart) in
+	// bytes; default DefaultUploadLimit. The limit of one file is engine.Service.MaxFileSize.
+	UploadLimit int64
+	// UploadTimeout is how long receiving a step post with files may take; default
+	// DefaultUploadTimeout.
+	UploadTimeout time.Duration
 	// RateLimit and RateBurst limit POST requests per client IP address (token bucket);
 	// defaults DefaultRateLimit and DefaultRateBurst. A negative RateLimit turns it off.
 	RateLimit float64
@@ -54,6 +61,18 @@ type Config struct {
 	CSRFKey []byte
 	// Now is the clock of the rate limiter; default time.Now.
 	Now func() time.Time
+
+	// APITokens are the bearer tokens of the pull API (/api/v1). Without tokens the API
+	// answers every request with 401.
+	APITokens []engine.APIToken
+	// BaseURL is the operator's public base URL (serve --base-url), under which the envelopes
+	// name their schemas. The pull API hands out the envelopes the outbox worker builds with
+	// the same base URL, so that both are the same bytes; without it the API cannot build
+	// envelopes (cmd/ozgform always sets it).
+	BaseURL string
+	// Metrics is the registry that /metrics serves (cmd/ozgform creates it with the Go,
+	// process and delivery collectors); nil means no /metrics.
+	Metrics prometheus.Gatherer
 }
 
 // Server is the web application.
@@ -81,6 +100,12 @@ func New(cfg Config, catalog *forms.Catalog, svc *engine.Service, logger *slog.L
 	}
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.UploadLimit <= 0 {
+		cfg.UploadLimit = DefaultUploadLimit
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = DefaultUploadTimeout
 	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = DefaultRateBurst

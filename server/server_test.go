@@ -273,6 +273,9 @@ func formValues(tb testing.TB, fields map[string]string, sample any) url.Values 
 	tb.Helper()
 	v := url.Values{}
 	for name, typ := range fields {
+		if typ == "file" {
+			continue // files are uploaded (sampleFiles)
+		}
 		val, ok := forms.Lookup(sample, name, nil)
 		if !ok || val == nil {
 			continue
@@ -341,9 +344,10 @@ func (b *browser) fillForm(f *forms.Form, sample map[string]any) *response {
 		if r := b.addItems(f, path, page, sample); r != nil {
 			page = r
 		}
-		values := formValues(b.tb, pageFields(b.tb, page.body), sample)
+		fields := pageFields(b.tb, page.body)
+		values := formValues(b.tb, fields, sample)
 		values.Set("_action", "weiter")
-		r := b.post(path, values)
+		r := b.postFiles(path, values, sampleFiles(fields, sample, page.body))
 		wantStatus(b.tb, "save "+path, r, http.StatusSeeOther)
 		if strings.Contains(r.location, "fehler=1") {
 			shown, _ := b.follow(r)
@@ -456,7 +460,15 @@ func TestFlowExamples(t *testing.T) {
 			if errs := engine.Validate(f, stored); len(errs) > 0 {
 				t.Errorf("stored data is invalid: %v", errs)
 			}
-			if fmt.Sprint(stored) != fmt.Sprint(pruned) {
+			// The files have new ids; the sample's stand for them.
+			wantFiles := attachmentCount(f, pruned)
+			if n := attachmentCount(f, stored); n != wantFiles {
+				t.Errorf("stored data names %d files, the sample %d", n, wantFiles)
+			}
+			if files, err := app.store.SubmissionAttachments(context.Background(), sub.ID); err != nil || len(files) != wantFiles {
+				t.Errorf("%d files stored with the submission (%v), want %d", len(files), err, wantFiles)
+			}
+			if fmt.Sprint(withoutFileIDs(f, stored)) != fmt.Sprint(withoutFileIDs(f, pruned)) {
 				t.Errorf("stored data differs from the sample:\n got %v\nwant %v", stored, pruned)
 			}
 

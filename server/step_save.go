@@ -32,6 +32,11 @@ func (s *Server) stepSave(c echo.Context) error {
 		return err
 	}
 	pf := postedForm(c)
+	uploads, err := s.receiveFiles(c, f, page, d, data) // a multipart post: files and the fields after them
+	if err != nil {
+		return err
+	}
+	defer uploads.discard(c, s)
 	values, err := stepValues(f, page, data, pf, langOf(c))
 	if err != nil {
 		return err
@@ -40,6 +45,7 @@ func (s *Server) stepSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	uploads.apply(f, page, data, values, action)
 	var change engine.ListChange
 	switch action.kind {
 	case "add":
@@ -52,6 +58,7 @@ func (s *Server) stepSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	uploads.finish(c, s, d)
 	id := f.Manifest.ID
 	back := pf.first("_zurueck") == "pruefen"
 	here := func(q url.Values, fragment string) error {
@@ -66,6 +73,9 @@ func (s *Server) stepSave(c echo.Context) error {
 			u += "#" + fragment
 		}
 		return redirect(c, u)
+	}
+	if q, fragment, stay := uploads.stay(f, action); stay {
+		return here(q, fragment)
 	}
 	switch action.kind {
 	case "speichern":

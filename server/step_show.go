@@ -59,6 +59,9 @@ func (s *Server) stepShow(c echo.Context) error {
 	case "entfernt":
 		p.Notice = "step.itemRemoved"
 	}
+	if err := s.stepFiles(c, f, page, d, p); err != nil {
+		return err
+	}
 	return s.page(c, http.StatusOK, func(w io.Writer) error { return s.html.Step(w, p) })
 }
 

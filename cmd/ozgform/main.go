@@ -1,5 +1,6 @@
 // Command ozgform serves online forms for German administrative services and gives form
-// authors their tools: check (lint form folders), validate (test sample data), serve.
+// authors their tools: check (lint form folders), validate (test sample data), receipt (render
+// a sample receipt), serve.
 package main
 
 import (
@@ -46,8 +47,15 @@ const usage = `ozgform – Online-Formulare für Verwaltungsleistungen (OZG)
 Aufruf:
   ozgform serve    [--addr 127.0.0.1:8080] [--forms examples] [--database data/ozgform.db|postgres://…]
                    [--draft-ttl 720h] [--branding branding.json] [--trust-proxy]
+                   [--base-url https://formulare.example.de] [--config ozgform.yaml]
   ozgform check    [--json] [ORDNER …]        Formulare prüfen (Formularordner oder Ordner mit Formularen)
   ozgform validate FORMULARORDNER DATEN.json  Beispieldaten gegen ein Formular prüfen
+  ozgform receipt  FORMULARORDNER DATEN.json [-o quittung.pdf] [--time 2026-03-02T10:15:00+01:00] [--lang de]
+                                              Muster-Eingangsbestätigung (PDF) erstellen
+  ozgform outbox list [--state dead] [--destination ZIEL] [--database …]  Zustellungen anzeigen
+  ozgform outbox retry|replay ID [--database …]  Nachricht sofort erneut / noch einmal zustellen
+  ozgform outbox enable ZIEL [--database …]      ein nach 410 gesperrtes Ziel freigeben
+  ozgform purge    [--forms examples] [--database …]  Aufbewahrungsfristen einmal anwenden
   ozgform help                                diese Hilfe
 `
 
@@ -66,6 +74,12 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		code, err = m.check(args[1:])
 	case "validate":
 		code, err = m.validate(args[1:])
+	case "receipt":
+		code, err = m.receipt(args[1:])
+	case "outbox":
+		err = m.outbox(ctx, args[1:])
+	case "purge":
+		err = m.purge(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return exitOK

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/postgres"
 	"github.com/ozgform/ozgform/engine/sqlite"
@@ -32,6 +35,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	draftTTL := fl.Duration("draft-ttl", engine.DefaultDraftTTL, "wie lange Entwürfe und Codes zum Fortsetzen gelten")
 	brandingFile := fl.String("branding", "", "JSON-Datei mit portalName, logoURL und colors")
 	trustProxy := fl.Bool("trust-proxy", false, "X-Forwarded-For/-Proto eines vorgeschalteten Proxys vertrauen")
+	configFile := fl.String("config", "", "Konfigurationsdatei (YAML oder JSON): Ziele, API-Tokens, Zustellung, Löschlauf")
+	baseURLFlag := fl.String("base-url", "", "öffentliche Adresse des Dienstes für die Schema-URIs im Payload, z. B. https://formulare.example.de (Voreinstellung: http://<addr>)")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -40,6 +45,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if *draftTTL < time.Hour {
 		return fmt.Errorf("%w: --draft-ttl muss mindestens 1h sein", errUsage)
+	}
+	baseURL, err := publicBaseURL(*baseURLFlag, *addr)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 
@@ -53,6 +62,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if len(catalog.Forms()) == 0 {
 		return fmt.Errorf("in „%s“ gibt es keine Formulare (Ordner mit form.json)", *formsDir)
+	}
+	cfg := defaultConfig()
+	if *configFile != "" {
+		if cfg, err = loadConfig(*configFile, os.Getenv); err != nil {
+			return fmt.Errorf("die Konfiguration hat Fehler; der Dienst startet erst, wenn sie behoben sind:\n%w", err)
+		}
+	}
+	if err := cfg.checkForms(catalog); err != nil {
+		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%w", *formsDir, err)
 	}
 
 	brand, err := readBranding(*brandingFile)
@@ -69,11 +87,27 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 
-	svc := &engine.Service{Store: store, DraftTTL: *draftTTL, ResumeTTL: *draftTTL}
-	srv := server.New(server.Config{Branding: brand, TrustProxy: *trustProxy}, catalog, svc, logger)
+	// The metrics registry of this process: Go and process collectors here, the delivery
+	// metrics in startBackground; /metrics serves it.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bg, err := startBackground(ctx, cfg, store, catalog, baseURL, reg, logger)
+	if err != nil {
+		return err
+	}
+	defer bg.Stop() // before store.Close: deliveries in flight finish or are released
+
+	svc := &engine.Service{Store: bg.Store, DraftTTL: *draftTTL, ResumeTTL: *draftTTL, Destinations: cfg.ServiceDestinations()}
+	srv := server.New(server.Config{
+		Branding: brand, TrustProxy: *trustProxy,
+		APITokens: cfg.APITokens, BaseURL: baseURL, Metrics: reg,
+	}, catalog, svc, logger)
+	logPullAPI(logger, cfg)
 	for _, f := range catalog.Forms() {
 		logger.Info("form loaded", "form", f.Manifest.ID, "version", f.Manifest.Version, "pages", len(f.Pages))
 	}
+	// The envelopes name their schemas under baseURL; the server publishes them there.
+	logger.Info("payload schemas", "url", engine.PayloadSchemaURL(baseURL))
 	if err := srv.Run(ctx, *addr); err != nil {
 		return fmt.Errorf("Webdienst auf %s: %w", *addr, err)
 	}
@@ -116,4 +150,26 @@ func readBranding(name string) (renderer.Branding, error) {
 		return b, fmt.Errorf("die Branding-Datei „%s“ ist ungültig: %v", name, err)
 	}
 	return b, nil
+}
+
+// logPullAPI says at start-up how back offices reach the pull API, or how to give them
+// access: without tokens the API answers 401 to everyone.
+func logPullAPI(logger *slog.Logger, cfg *Config) {
+	var pull []string
+	for _, d := range cfg.Destinations {
+		if d.Type == engine.DestinationAPI {
+			pull = append(pull, d.Name)
+		}
+	}
+	if len(pull) == 0 {
+		return
+	}
+	if len(cfg.APITokens) == 0 {
+		logger.Warn("pull API: no tokens configured, /api/v1 answers 401 to everyone; submissions wait in the outbox for destinations "+
+			strings.Join(pull, ", ")+". Give a back office access with --config FILE: api.tokens: [{name: …, tokenHash: <hex SHA-256 of the token>, forms: \"*\"}] "+
+			"(token: head -c 32 /dev/urandom | base64; hash: printf %s \"$TOKEN\" | sha256sum)",
+			"destinations", pull)
+		return
+	}
+	logger.Info("pull API at /api/v1 (description: /api/v1/openapi.json)", "tokens", len(cfg.APITokens), "destinations", pull)
 }

@@ -124,6 +124,19 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
+// Ping checks that the database answers a query; see engine.Store.
+func (s *Store) Ping(ctx context.Context) error {
+	const op = "postgres.Ping"
+	if err := s.usable(op); err != nil {
+		return err
+	}
+	var one int
+	if err := s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return mapErr(op, err)
+	}
+	return nil
+}
+
 // usable fails when the store is closed.
 func (s *Store) usable(op string) error {
 	if s.closed.Load() {

@@ -11,21 +11,30 @@ import (
 )
 
 const submissionColumns = `id, reference, form_id, form_version, schema_hash, lang, data, data_hash,
-	submitted_at, draft_id, access_token`
+	submitted_at, draft_id, access_token, delivered_at, purged_at`
 
 func scanSubmission(row scanner) (*engine.Submission, error) {
 	var (
 		s       engine.Submission
 		data    []byte
 		draftID sql.NullString
+		deliv   sql.NullTime
+		purged  sql.NullTime
 	)
 	if err := row.Scan(&s.ID, &s.Reference, &s.FormID, &s.FormVersion, &s.SchemaHash, &s.Lang, &data,
-		&s.DataHash, &s.SubmittedAt, &draftID, &s.AccessToken); err != nil {
+		&s.DataHash, &s.SubmittedAt, &draftID, &s.AccessToken, &deliv, &purged); err != nil {
 		return nil, err
 	}
 	s.Data = data
 	s.DraftID = draftID.String
 	s.SubmittedAt = s.SubmittedAt.UTC()
+	if deliv.Valid {
+		s.DeliveredAt = deliv.Time.UTC()
+	}
+	if purged.Valid {
+		// A tombstone: the data is gone (the column holds {}).
+		s.Purged, s.Data, s.PurgedAt = true, nil, purged.Time.UTC()
+	}
 	return &s, nil
 }
 
@@ -110,6 +119,10 @@ func submitTx(ctx context.Context, tx *sql.Tx, sub *engine.Submission, outbox []
 			return nil, false, err
 		}
 	}
+	// The files the data references go to the submission; the draft's others go with it.
+	if err := linkAttachments(ctx, tx, sub); err != nil {
+		return nil, false, err
+	}
 	if sub.DraftID != "" {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = $1`, sub.DraftID); err != nil {
 			return nil, false, err
@@ -159,28 +172,8 @@ func (s *Store) Outbox(ctx context.Context, submissionID string) ([]*engine.Outb
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, submission_id, destination, state, attempts,
-		next_attempt_at, last_error, created_at, updated_at
-		FROM outbox WHERE submission_id = $1 ORDER BY created_at, id`, submissionID)
+	msgs, err := queryOutbox(ctx, s.db, `o.submission_id = $1 ORDER BY o.created_at, o.id`, submissionID)
 	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	defer rows.Close()
-	var msgs []*engine.OutboxMessage
-	for rows.Next() {
-		var (
-			m     engine.OutboxMessage
-			state string
-		)
-		if err := rows.Scan(&m.ID, &m.SubmissionID, &m.Destination, &state, &m.Attempts, &m.NextAttemptAt,
-			&m.LastError, &m.CreatedAt, &m.UpdatedAt); err != nil {
-			return nil, mapErr(op, err)
-		}
-		m.State = engine.OutboxState(state)
-		m.NextAttemptAt, m.CreatedAt, m.UpdatedAt = m.NextAttemptAt.UTC(), m.CreatedAt.UTC(), m.UpdatedAt.UTC()
-		msgs = append(msgs, &m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, mapErr(op, err)
 	}
 	return msgs, nil

@@ -204,6 +204,19 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
+// Ping checks that the database answers a read; see engine.Store.
+func (s *Store) Ping(ctx context.Context) error {
+	const op = "sqlite.Ping"
+	if err := s.readable(op); err != nil {
+		return err
+	}
+	var one int
+	if err := s.readDB.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return mapErr(op, err)
+	}
+	return nil
+}
+
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
 

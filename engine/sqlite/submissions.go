@@ -5,13 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"time"
 
 	"github.com/ozgform/ozgform/engine"
 )
 
 const submissionColumns = `id, reference, form_id, form_version, schema_hash, lang, data, data_hash,
-	submitted_at, draft_id, access_token`
+	submitted_at, draft_id, access_token, delivered_at, purged_at`
 
 func scanSubmission(row scanner) (*engine.Submission, error) {
 	var (
@@ -19,9 +18,11 @@ func scanSubmission(row scanner) (*engine.Submission, error) {
 		data      []byte
 		submitted string
 		draftID   sql.NullString
+		delivered sql.NullString
+		purged    sql.NullString
 	)
 	if err := row.Scan(&s.ID, &s.Reference, &s.FormID, &s.FormVersion, &s.SchemaHash, &s.Lang, &data,
-		&s.DataHash, &submitted, &draftID, &s.AccessToken); err != nil {
+		&s.DataHash, &submitted, &draftID, &s.AccessToken, &delivered, &purged); err != nil {
 		return nil, err
 	}
 	s.Data = data
@@ -29,6 +30,18 @@ func scanSubmission(row scanner) (*engine.Submission, error) {
 	var err error
 	if s.SubmittedAt, err = parseTime(submitted); err != nil {
 		return nil, err
+	}
+	if delivered.Valid {
+		if s.DeliveredAt, err = parseTime(delivered.String); err != nil {
+			return nil, err
+		}
+	}
+	if purged.Valid {
+		// A tombstone: the data is gone (the column holds "{}").
+		s.Purged, s.Data = true, nil
+		if s.PurgedAt, err = parseTime(purged.String); err != nil {
+			return nil, err
+		}
 	}
 	return &s, nil
 }
@@ -96,6 +109,10 @@ func submitTx(ctx context.Context, tx *sql.Tx, sub *engine.Submission, outbox []
 			return nil, false, err
 		}
 	}
+	// The files the data references go to the submission; the draft's others go with it.
+	if err := linkAttachments(ctx, tx, sub); err != nil {
+		return nil, false, err
+	}
 	if sub.DraftID != "" {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, sub.DraftID); err != nil {
 			return nil, false, err
@@ -149,36 +166,8 @@ func (s *Store) Outbox(ctx context.Context, submissionID string) ([]*engine.Outb
 	if err := s.readable(op); err != nil {
 		return nil, err
 	}
-	rows, err := s.readDB.QueryContext(ctx, `SELECT id, submission_id, destination, state, attempts,
-		next_attempt_at, last_error, created_at, updated_at
-		FROM outbox WHERE submission_id = ? ORDER BY created_at, id`, submissionID)
+	msgs, err := queryOutbox(ctx, s.readDB, `o.submission_id = ? ORDER BY o.created_at, o.id`, submissionID)
 	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	defer rows.Close()
-	var msgs []*engine.OutboxMessage
-	for rows.Next() {
-		var (
-			m                        engine.OutboxMessage
-			state                    string
-			next, created, updatedAt string
-		)
-		if err := rows.Scan(&m.ID, &m.SubmissionID, &m.Destination, &state, &m.Attempts, &next, &m.LastError,
-			&created, &updatedAt); err != nil {
-			return nil, mapErr(op, err)
-		}
-		m.State = engine.OutboxState(state)
-		for _, t := range []struct {
-			dst *time.Time
-			src string
-		}{{&m.NextAttemptAt, next}, {&m.CreatedAt, created}, {&m.UpdatedAt, updatedAt}} {
-			if *t.dst, err = parseTime(t.src); err != nil {
-				return nil, mapErr(op, err)
-			}
-		}
-		msgs = append(msgs, &m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, mapErr(op, err)
 	}
 	return msgs, nil

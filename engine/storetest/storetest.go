@@ -72,6 +72,8 @@ func Run(t *testing.T, open Opener) {
 		{"Times/RoundTrip", testTimesRoundTrip},
 		{"Context/Canceled", testContextCanceled},
 	}
+	tests = append(tests, outboxTests...)
+	tests = append(tests, attachmentTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &Clock{t: start}

@@ -1,0 +1,57 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// sample is an example's samples/valid.json as a citizen would type it: the value of each
+// field by its data path (the name of the field in the HTML form), and the number of items
+// of each repeatable group.
+type sample struct {
+	values map[string]any // string, bool, json.Number, or []any of those for checkbox groups
+	lists  map[string]int
+}
+
+func loadSample(tb testing.TB, formID string) *sample {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "examples", formID, "samples", "valid.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var data any
+	if err := dec.Decode(&data); err != nil {
+		tb.Fatal(err)
+	}
+	s := &sample{values: map[string]any{}, lists: map[string]int{}}
+	s.flatten("", data)
+	return s
+}
+
+func (s *sample) flatten(path string, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			s.flatten(path+"/"+k, child)
+		}
+	case []any:
+		if len(x) > 0 {
+			if _, objects := x[0].(map[string]any); objects {
+				s.lists[path] = len(x)
+				for i, child := range x {
+					s.flatten(path+"/"+strconv.Itoa(i), child)
+				}
+				return
+			}
+		}
+		s.values[path] = x
+	default:
+		s.values[path] = x
+	}
+}

@@ -1,0 +1,153 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/postgres"
+	"github.com/ozgform/ozgform/engine/sqlite"
+	"github.com/ozgform/ozgform/forms"
+)
+
+func getBody(tb testing.TB, url string) (*http.Response, string) {
+	tb.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res, string(b)
+}
+
+// wantReady checks /readyz: the status and the JSON answer.
+func wantReady(tb testing.TB, base string, status int, store string) {
+	tb.Helper()
+	res, body := getBody(tb, base+"/readyz")
+	var r readiness
+	if err := json.Unmarshal([]byte(body), &r); err != nil || res.Header.Get("Content-Type") != "application/json" {
+		tb.Fatalf("/readyz: %q, %v\n%s", res.Header.Get("Content-Type"), err, body)
+	}
+	if res.StatusCode != status || r.Checks["store"] != store || r.Forms == 0 {
+		tb.Errorf("/readyz: %d %+v, want %d with store %q", res.StatusCode, r, status, store)
+	}
+}
+
+// TestHealthAndReady: /healthz says the process lives; /readyz that the store answers and forms
+// are loaded, and 503 once the store is closed.
+func TestHealthAndReady(t *testing.T) {
+	app := newTestApp(t)
+	res, body := getBody(t, app.http.URL+"/healthz")
+	if res.StatusCode != http.StatusOK || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz: %d %q", res.StatusCode, body)
+	}
+	wantReady(t, app.http.URL, http.StatusOK, "ok")
+	app.store.Close()
+	wantReady(t, app.http.URL, http.StatusServiceUnavailable, "unreachable")
+	if res, _ := getBody(t, app.http.URL+"/healthz"); res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz with the store closed: %d, want 200 (the process lives)", res.StatusCode)
+	}
+
+	// No forms: not ready.
+	empty := New(Config{}, &forms.Catalog{}, &engine.Service{Store: app.store}, nil)
+	ts := httptest.NewServer(empty.Handler())
+	defer ts.Close()
+	res, _ = getBody(t, ts.URL+"/readyz")
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz without forms: %d", res.StatusCode)
+	}
+}
+
+// TestReadyPostgres: /readyz on PostgreSQL; skipped without OZGFORM_TEST_POSTGRES (in CI it
+// fails).
+func TestReadyPostgres(t *testing.T) {
+	base := os.Getenv("OZGFORM_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("OZGFORM_TEST_POSTGRES is empty in CI: .ci/run must start PostgreSQL")
+		}
+		t.Skip("PostgreSQL tests skipped: set OZGFORM_TEST_POSTGRES=postgres://…")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "ozgform_ready_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+	u, _ := url.Parse(base)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	store, err := postgres.Open(context.Background(), u.String(), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := New(Config{RateLimit: -1}, exampleForms(t), &engine.Service{Store: store}, nil)
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	wantReady(t, ts.URL, http.StatusOK, "ok")
+	store.Close()
+	wantReady(t, ts.URL, http.StatusServiceUnavailable, "unreachable")
+}
+
+// TestMetrics: /metrics serves the registry of the configuration, as serve wires it: Go and
+// process collectors, the delivery metrics, and the submission counter after a submit.
+func TestMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	app := newTestApp(t, func(c *Config, _ *sqlite.Options) { c.Metrics = reg })
+	metrics, err := engine.NewMetrics(reg, app.store, []string{"api"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.svc.Store = &engine.ObservedStore{Store: app.store, AfterSubmit: func(s *engine.Submission) { metrics.SubmissionCreated(s.FormID) }}
+
+	submitDirect(t, app, "hundesteuer")
+	res, body := getBody(t, app.http.URL+"/metrics")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{
+		`ozgform_submissions_total{form="hundesteuer"} 1`,
+		`ozgform_outbox_messages{destination="api",state="queued"} 1`,
+		`ozgform_outbox_stats_up 1`,
+		`go_goroutines `,
+		`process_start_time_seconds `,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	// Without a registry there is no /metrics.
+	bare := newTestApp(t)
+	if res, _ := getBody(t, bare.http.URL+"/metrics"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics without a registry: %d, want 404", res.StatusCode)
+	}
+}
