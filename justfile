@@ -18,7 +18,11 @@ golden:
 
 fuzz:
     go test ./forms -run '^$' -fuzz FuzzValidName -fuzztime 30s
+    go test ./forms -run '^$' -fuzz FuzzValidLatin -fuzztime 30s
+    go test ./forms -run '^$' -fuzz FuzzCheck -fuzztime 30s
     go test ./engine -run '^$' -fuzz FuzzValidate -fuzztime 30s
+    go test ./engine -run '^$' -fuzz FuzzSanitizeFilename -fuzztime 30s
+    go test ./renderer -run '^$' -fuzz FuzzRenderEscapes -fuzztime 30s
 
 bench:
     go test ./... -run '^$' -bench . -benchmem
