@@ -29,8 +29,9 @@ import (
 // the submission's data (the hash the envelope carries in metadata.contentStructure.data),
 // so that the PDF names the data it confirms. It must be deterministic: the same submission
 // gives the same bytes, so that every retry sends the same envelope. cmd/ozgform wires it to
-// package renderer, which the engine does not import.
-type ReceiptRenderer func(form *forms.Form, s *Submission, payloadHash string) ([]byte, error)
+// package renderer, which the engine does not import. attachments are the submission's files,
+// which the receipt lists with their hashes.
+type ReceiptRenderer func(form *forms.Form, s *Submission, payloadHash string, attachments []Attachment) ([]byte, error)
 
 // File is a file that travels with a delivery: the receipt or an attachment.
 type File struct {
@@ -93,7 +94,7 @@ func PrepareEnvelope(form *forms.Form, s *Submission, baseURL string, receipt Re
 		file *File
 	)
 	if receipt != nil {
-		pdf, err := receipt(form, s, SHA512Hex(s.Data))
+		pdf, err := receipt(form, s, SHA512Hex(s.Data), attachments)
 		if err != nil {
 			return nil, nil, E(KindInternal, op, fmt.Errorf("receipt of submission %s: %w", s.ID, err))
 		}

@@ -21,7 +21,11 @@ func (s *Server) apiReceiptShow(c echo.Context) error {
 
 // apiReceipt renders and sends the receipt of sub.
 func (s *Server) apiReceipt(c echo.Context, f *forms.Form, sub *engine.Submission) error {
-	pdf, err := RenderReceipt(f, sub, engine.ReceiptPayloadHash(sub))
+	atts, err := engine.AttachmentsOf(c.Request().Context(), s.svc.Store, sub)
+	if err != nil {
+		return err
+	}
+	pdf, err := RenderReceipt(f, sub, engine.ReceiptPayloadHash(sub), atts)
 	if err != nil {
 		return engine.E(engine.KindInternal, "server.apiReceipt", err)
 	}

@@ -28,7 +28,11 @@ func (s *Server) receiptDownload(c echo.Context) error {
 	if sub.Purged {
 		return &pageError{status: http.StatusGone, title: "error.purged.title", text: "error.purged.text", link: "/", linkID: "error.back"}
 	}
-	pdf, err := RenderReceipt(f, sub, engine.ReceiptPayloadHash(sub))
+	atts, err := engine.AttachmentsOf(c.Request().Context(), s.svc.Store, sub)
+	if err != nil {
+		return err
+	}
+	pdf, err := RenderReceipt(f, sub, engine.ReceiptPayloadHash(sub), atts)
 	if err != nil {
 		return engine.E(engine.KindInternal, "server.receipt", err)
 	}
@@ -44,8 +48,9 @@ var _ engine.ReceiptRenderer = RenderReceipt
 // engine.ReceiptRenderer that cmd/ozgform gives the outbox worker, and the one the download
 // uses, so that the PDF a citizen downloads and the PDF the back office receives are the same
 // bytes (the envelope names them by hash). payloadHash is engine.ReceiptPayloadHash(s): the
-// SHA-512 of the submitted data, as in the envelope's metadata.contentStructure.data.hash.
-func RenderReceipt(form *forms.Form, s *engine.Submission, payloadHash string) ([]byte, error) {
+// SHA-512 of the submitted data, as in the envelope's metadata.contentStructure.data.hash;
+// attachments are listed with their sizes and hashes.
+func RenderReceipt(form *forms.Form, s *engine.Submission, payloadHash string, attachments []engine.Attachment) ([]byte, error) {
 	data, err := engine.DecodeData(s.Data)
 	if err != nil {
 		return nil, err
@@ -56,5 +61,6 @@ func RenderReceipt(form *forms.Form, s *engine.Submission, payloadHash string) (
 		Lang:        s.Lang,
 		Data:        data,
 		PayloadHash: payloadHash,
+		Attachments: receiptAttachments(attachments),
 	})
 }

@@ -187,6 +187,19 @@ func TestUploadFlow(t *testing.T) {
 		t.Errorf("%d files in the database after submitting, want 2", n)
 	}
 	assertNoSpool(t, app)
+
+	// The receipt the citizen downloads lists both files with the start of their hashes.
+	r = b.get("/vorgang/" + sub.Reference + "/eingangsbestaetigung.pdf")
+	wantStatus(t, "receipt", r, http.StatusOK)
+	text := strings.Join(strings.Fields(pdfText(t, []byte(r.body))), " ")
+	for name, content := range want {
+		if !strings.Contains(text, name) || !strings.Contains(text, sha512Hex(content)[:16]) {
+			t.Errorf("receipt does not list %s with its hash:\n%s", name, text)
+		}
+	}
+	if strings.Contains(text, "keine Anlagen") {
+		t.Error("receipt says „keine Anlagen“ although two files were submitted")
+	}
 }
 
 // submitFromReview presses "Absenden" and returns the stored submission.

@@ -20,6 +20,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/clamd"
 	"github.com/ozgform/ozgform/engine/webhook"
 	"github.com/ozgform/ozgform/forms"
 )
@@ -51,6 +52,12 @@ import (
 //	delivery:
 //	  workers: 4             # deliveries in flight per instance
 //	  maxAge: 72h            # then a message is dead
+//	attachments:
+//	  maxFileSize: 10000000  # bytes per file (a form's field may allow less)
+//	  uploadLimit: 25000000  # bytes per step post with files
+//	  scanner:               # virus scanner, see docs/virenscanner.md
+//	    clamd: tcp://127.0.0.1:3310   # or unix:///run/clamav/clamd.ctl
+//	    timeout: 30s
 //
 // Its String and LogValue never show a secret or a token.
 type Config struct {
@@ -60,6 +67,11 @@ type Config struct {
 	PurgeInterval time.Duration
 	Workers       int
 	MaxAge        time.Duration
+	// MaxFileSize and UploadLimit bound uploads in bytes (0: the defaults).
+	MaxFileSize int64
+	UploadLimit int64
+	// Clamd, when set, scans every uploaded file before it is accepted.
+	Clamd *clamd.Scanner
 }
 
 // defaultConfig is the configuration without --config: the pull API for every form.
@@ -225,7 +237,7 @@ func (p *configParser) parse(doc any) *Config {
 		p.problems = append(p.problems, p.file+": die Datei ist leer")
 		return cfg
 	}
-	top := p.object("(oberste Ebene)", doc, "destinations", "api", "retention", "delivery")
+	top := p.object("(oberste Ebene)", doc, "destinations", "api", "retention", "delivery", "attachments")
 	if top == nil {
 		return cfg
 	}
@@ -257,7 +269,57 @@ func (p *configParser) parse(doc any) *Config {
 			}
 		}
 	}
+	if v, ok := top["attachments"]; ok {
+		p.attachments(cfg, v)
+	}
 	return cfg
+}
+
+// attachments reads the upload limits and the virus scanner.
+func (p *configParser) attachments(cfg *Config, v any) {
+	a := p.object("attachments", v, "maxFileSize", "uploadLimit", "scanner")
+	if a == nil {
+		return
+	}
+	if n, ok := p.integer("attachments.maxFileSize", a["maxFileSize"], 1000, 100_000_000); ok {
+		cfg.MaxFileSize = int64(n)
+	}
+	if n, ok := p.integer("attachments.uploadLimit", a["uploadLimit"], 10_000, 1_000_000_000); ok {
+		cfg.UploadLimit = int64(n)
+	}
+	if cfg.MaxFileSize > 0 && cfg.UploadLimit > 0 && cfg.UploadLimit < cfg.MaxFileSize {
+		p.errorf("attachments.uploadLimit", "muss mindestens so groß sein wie attachments.maxFileSize")
+	}
+	sv, ok := a["scanner"]
+	if !ok {
+		return
+	}
+	s := p.object("attachments.scanner", sv, "clamd", "timeout")
+	if s == nil {
+		return
+	}
+	addr, ok := p.requiredString("attachments.scanner.clamd", s["clamd"])
+	if !ok {
+		return
+	}
+	sc := &clamd.Scanner{}
+	switch {
+	case strings.HasPrefix(addr, "tcp://"):
+		sc.Network, sc.Address = "tcp", strings.TrimPrefix(addr, "tcp://")
+	case strings.HasPrefix(addr, "unix://"):
+		sc.Network, sc.Address = "unix", strings.TrimPrefix(addr, "unix://")
+	default:
+		p.errorf("attachments.scanner.clamd", "muss tcp://HOST:PORT oder unix:///PFAD/ZUM/SOCKET sein")
+		return
+	}
+	if sc.Address == "" {
+		p.errorf("attachments.scanner.clamd", "nennt keine Adresse")
+		return
+	}
+	if d, ok := p.duration("attachments.scanner.timeout", s["timeout"], time.Second, 10*time.Minute); ok {
+		sc.Timeout = d
+	}
+	cfg.Clamd = sc
 }
 
 func (p *configParser) destinations(v any) []engine.Destination {

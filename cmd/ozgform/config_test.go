@@ -165,6 +165,17 @@ func TestConfigJSON(t *testing.T) {
 	noSecrets(t, cfg)
 }
 
+func TestConfigAttachments(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, "ozgform.yaml", "attachments:\n  maxFileSize: 5000000\n  uploadLimit: 12000000\n  scanner:\n    clamd: unix:///run/clamav/clamd.ctl\n    timeout: 20s\n"), testEnv)
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if cfg.MaxFileSize != 5_000_000 || cfg.UploadLimit != 12_000_000 || cfg.Clamd == nil ||
+		cfg.Clamd.Network != "unix" || cfg.Clamd.Address != "/run/clamav/clamd.ctl" || cfg.Clamd.Timeout != 20*time.Second {
+		t.Fatalf("attachments config: %+v, clamd %+v", cfg, cfg.Clamd)
+	}
+}
+
 func TestConfigDefault(t *testing.T) {
 	cfg := defaultConfig()
 	if len(cfg.Destinations) != 1 || cfg.Destinations[0].Name != "api" || cfg.Destinations[0].Type != engine.DestinationAPI {
@@ -185,7 +196,13 @@ func TestConfigInvalid(t *testing.T) {
 		want                []string // each must be a line of the error
 	}{
 		{"unknown top-level field", "c.yaml", "destination: []\n",
-			[]string{"c.yaml: (oberste Ebene): unbekanntes Feld „destination“ (erlaubt: destinations, api, retention, delivery)"}},
+			[]string{"c.yaml: (oberste Ebene): unbekanntes Feld „destination“ (erlaubt: destinations, api, retention, delivery, attachments)"}},
+		{"clamd address without scheme", "c.yaml", "attachments:\n  scanner:\n    clamd: 127.0.0.1:3310\n",
+			[]string{"c.yaml: attachments.scanner.clamd: muss tcp://HOST:PORT oder unix:///PFAD/ZUM/SOCKET sein"}},
+		{"upload limit below the file limit", "c.yaml", "attachments:\n  maxFileSize: 20000000\n  uploadLimit: 10000000\n",
+			[]string{"c.yaml: attachments.uploadLimit: muss mindestens so groß sein wie attachments.maxFileSize"}},
+		{"file limit too large", "c.yaml", "attachments:\n  maxFileSize: 500000000\n",
+			[]string{"c.yaml: attachments.maxFileSize: muss zwischen 1000 und 100000000 liegen"}},
 		{"empty file", "c.yaml", "", []string{"c.yaml: die Datei ist leer"}},
 		{"yaml syntax", "c.yaml", "destinations: [\n  secret: " + cfgSecret + "\n", []string{"c.yaml: kein gültiges YAML: [1:15]"}},
 		{"json syntax", "c.json", "{\n\"destinations\": [,]}", []string{"c.json, Zeile 2: kein gültiges JSON: invalid character"}},

@@ -98,7 +98,7 @@ func (m *Main) receipt(args []string) (int, error) {
 		DataHash:    engine.SHA512Hex(canon),
 		SubmittedAt: submittedAt.UTC().Truncate(time.Microsecond),
 	}
-	pdf, err := server.RenderReceipt(form, sub, engine.ReceiptPayloadHash(sub))
+	pdf, err := server.RenderReceipt(form, sub, engine.ReceiptPayloadHash(sub), nil)
 	if err != nil {
 		return exitUsage, fmt.Errorf("die Eingangsbestätigung kann nicht erstellt werden: %v", err)
 	}

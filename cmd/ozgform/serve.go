@@ -97,10 +97,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer bg.Stop() // before store.Close: deliveries in flight finish or are released
 
-	svc := &engine.Service{Store: bg.Store, DraftTTL: *draftTTL, ResumeTTL: *draftTTL, Destinations: cfg.ServiceDestinations()}
+	svc := &engine.Service{Store: bg.Store, DraftTTL: *draftTTL, ResumeTTL: *draftTTL, Destinations: cfg.ServiceDestinations(),
+		MaxFileSize: cfg.MaxFileSize}
+	if cfg.Clamd != nil {
+		svc.Scanner = cfg.Clamd
+		logger.Info("virus scanner", "clamd", cfg.Clamd.Network+"://"+cfg.Clamd.Address)
+	}
 	srv := server.New(server.Config{
 		Branding: brand, TrustProxy: *trustProxy,
 		APITokens: cfg.APITokens, BaseURL: baseURL, Metrics: reg,
+		UploadLimit: cfg.UploadLimit,
 	}, catalog, svc, logger)
 	logPullAPI(logger, cfg)
 	for _, f := range catalog.Forms() {

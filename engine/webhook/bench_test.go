@@ -22,7 +22,7 @@ import (
 // (with OZGFORM_TEST_POSTGRES set, the PostgreSQL variants run too).
 
 // receiptPDF is the production receipt renderer, as cmd/ozgform wires it.
-func receiptPDF(form *forms.Form, s *engine.Submission, payloadHash string) ([]byte, error) {
+func receiptPDF(form *forms.Form, s *engine.Submission, payloadHash string, _ []engine.Attachment) ([]byte, error) {
 	data, err := engine.DecodeData(s.Data)
 	if err != nil {
 		return nil, err

@@ -412,7 +412,7 @@ func TestInlineReceipt(t *testing.T) {
 	var gotHash string
 	w := &engine.Worker{Store: st, Forms: testCatalog(t), BaseURL: "https://formulare.example.de",
 		Deliverers: deliverers(t, dest), PollInterval: 10 * time.Millisecond,
-		Receipt: func(form *forms.Form, s *engine.Submission, payloadHash string) ([]byte, error) {
+		Receipt: func(form *forms.Form, s *engine.Submission, payloadHash string, _ []engine.Attachment) ([]byte, error) {
 			gotHash = payloadHash
 			return []byte("%PDF-1.7 receipt of " + s.Reference), nil
 		}}
