@@ -12,9 +12,15 @@ import (
 // ErrNoChromium means that no Chromium binary was found.
 var ErrNoChromium = errors.New("Chromium fehlt (apt-get install chromium)")
 
-// ChromiumPath returns the Chromium binary: /usr/bin/chromium (Debian), or chromium or
-// chromium-browser in PATH.
+// ChromiumPath returns the Chromium binary: the one named by OZGFORM_CHROMIUM, else
+// /usr/bin/chromium (Debian), or chromium or chromium-browser in PATH.
 func ChromiumPath() (string, error) {
+	if p := os.Getenv("OZGFORM_CHROMIUM"); p != "" {
+		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+			return "", ErrNoChromium
+		}
+		return p, nil
+	}
 	if fi, err := os.Stat("/usr/bin/chromium"); err == nil && !fi.IsDir() {
 		return "/usr/bin/chromium", nil
 	}

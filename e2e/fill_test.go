@@ -25,6 +25,8 @@ type control struct {
 	Visible  bool   `json:"visible"`
 	Disabled bool   `json:"disabled"`
 	Invalid  bool   `json:"invalid"`
+	// Source is set when a rule on the page depends on the control.
+	Source bool `json:"source"`
 }
 
 // controls reads the form controls of the step page (not the hidden technical fields).
@@ -34,7 +36,8 @@ func (tb *tab) controls() []control {
 		"form.schritt input:not([type=hidden]), form.schritt select, form.schritt textarea")).map(e => ({
 		name: e.name, tag: e.tagName.toLowerCase(), type: e.type || "", id: e.id, value: e.value,
 		checked: !!e.checked, visible: e.getClientRects().length > 0 && !e.closest("[hidden]"),
-		disabled: e.disabled, invalid: e.getAttribute("aria-invalid") === "true"}))`)
+		disabled: e.disabled, invalid: e.getAttribute("aria-invalid") === "true",
+		source: !!e.closest("[data-regelquelle]")}))`)
 }
 
 // choiceValue is how the browser sends a choice back (as renderer.ChoiceValue).
@@ -62,10 +65,10 @@ func wants(c control, v any) (ok bool, text string) {
 }
 
 // typeVisible types and clicks the sample's values into the visible, enabled controls that do
-// not show them yet, skipping the paths in except. It reports whether it changed anything.
-func (w *walker) typeVisible(except ...string) bool {
+// not show them yet, skipping the paths in except. It reports whether it changed anything,
+// and whether it changed a field that a rule depends on.
+func (w *walker) typeVisible(except ...string) (changed, source bool) {
 	w.t.Helper()
-	changed := false
 	for _, c := range w.tab.controls() {
 		v, ok := w.data.values[c.Name]
 		if !ok || !c.Visible || c.Disabled || excepted(c.Name, except) {
@@ -74,9 +77,10 @@ func (w *walker) typeVisible(except ...string) bool {
 		if ok, text := wants(c, v); !ok {
 			w.set(c, text)
 			changed = true
+			source = source || c.Source
 		}
 	}
-	return changed
+	return changed, source
 }
 
 // set changes one control like a person: a click on the label of a radio button or

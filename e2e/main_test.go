@@ -21,13 +21,13 @@ func requireTools() bool {
 	return os.Getenv("CI") == "true" || os.Getenv("OZGFORM_REQUIRE_BROWSER") == "1"
 }
 
-// missing skips the test with msg, or fails it where the tools are required.
-func missing(tb testing.TB, msg string) {
+// missing skips the test because a tool is missing, or fails it where the tools are required.
+func missing(tb testing.TB, what string) {
 	tb.Helper()
 	if requireTools() {
-		tb.Fatalf("%s (CI=true oder OZGFORM_REQUIRE_BROWSER=1: fehlende Werkzeuge sind ein Fehler)", msg)
+		tb.Fatalf("Browser-Tests nicht ausführbar: %s (mit CI=true oder OZGFORM_REQUIRE_BROWSER=1 ist das ein Fehler)", what)
 	}
-	tb.Skip(msg)
+	tb.Skip("Browser-Tests übersprungen: " + what)
 }
 
 // The browser is started once per test binary and shared by all tests; each test works in
@@ -45,7 +45,7 @@ var (
 func sharedBrowser(tb testing.TB) context.Context {
 	tb.Helper()
 	if _, err := ChromiumPath(); err != nil {
-		missing(tb, "Browser-Tests übersprungen: Chromium fehlt (apt-get install chromium)")
+		missing(tb, "Chromium fehlt (apt-get install chromium)")
 	}
 	browserOnce.Do(func() {
 		browserDir, browserErr = os.MkdirTemp("", "ozgform-chromium-")
@@ -65,7 +65,7 @@ func axeSource(tb testing.TB) string {
 	tb.Helper()
 	b, err := os.ReadFile(axePath)
 	if err != nil {
-		missing(tb, "Browser-Tests übersprungen: axe-core fehlt (npm ci im Wurzelordner)")
+		missing(tb, "axe-core fehlt (npm ci --ignore-scripts im Wurzelordner)")
 	}
 	return string(b)
 }
@@ -74,11 +74,11 @@ func axeSource(tb testing.TB) string {
 func vnuCommand(tb testing.TB) (java, jar string) {
 	tb.Helper()
 	if _, err := os.Stat(vnuPath); err != nil {
-		missing(tb, "HTML-Prüfung übersprungen: vnu-jar fehlt (npm ci im Wurzelordner)")
+		missing(tb, "vnu-jar fehlt (npm ci --ignore-scripts im Wurzelordner)")
 	}
 	java, err := exec.LookPath("java")
 	if err != nil {
-		missing(tb, "HTML-Prüfung übersprungen: Java fehlt (apt-get install default-jre-headless)")
+		missing(tb, "Java für den Nu Html Checker fehlt (apt-get install default-jre-headless)")
 	}
 	return java, vnuPath
 }

@@ -101,6 +101,15 @@ func TestKeyboard(t *testing.T) {
 		t.Errorf("Tab reached %d elements: %v", len(seen), seen)
 	}
 	t.Logf("Tab reached %d elements, each with a visible focus indicator", len(seen))
+
+	// Enter in a text field means "Weiter", also where "Aktualisieren" and "Weiteren Hund
+	// hinzufügen" come before "Weiter" in the form.
+	tb.open("schritt-2", "/formulare/hundesteuer/schritt/2", http.StatusOK)
+	tb.navigate("schritt-2-eingabetaste", http.StatusOK,
+		chromedp.SendKeys(chromedp.CSS(cssID("f.hunde.0.name")), "Bello"), chromedp.KeyEvent(kb.Enter))
+	if loc := tb.location(); !strings.Contains(loc, "/schritt/2?fehler=1") || tb.count(cssID("f.hunde")+" > fieldset.eintrag") != 1 {
+		t.Errorf("Enter in a field led to %s with %d dogs, want „Weiter“ (step 2 with its errors)", loc, tb.count(cssID("f.hunde")+" > fieldset.eintrag"))
+	}
 }
 
 // TestCheckersFindProblems makes sure that the checks of the other tests can fail: on a page

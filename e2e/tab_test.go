@@ -35,15 +35,17 @@ type tab struct {
 	seq    int
 
 	mu       sync.Mutex
-	docReq   network.RequestID // the last HTML document the tab received
-	problems []string          // script errors and CSP violations
+	docReq   network.RequestID          // the last HTML document the tab received
+	asking   map[network.RequestID]bool // the script's questions to the server, unanswered
+	problems []string                   // script errors and CSP violations
 }
 
 // newTab opens a tab in a new browser context of the shared browser.
 func newTab(t *testing.T, base string, js bool, label string, pages *servedPages) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(sharedBrowser(t), chromedp.WithNewBrowserContext())
-	tb := &tab{t: t, ctx: ctx, cancel: cancel, base: base, js: js, label: label, axe: axeSource(t), pages: pages}
+	tb := &tab{t: t, ctx: ctx, cancel: cancel, base: base, js: js, label: label, axe: axeSource(t), pages: pages,
+		asking: map[network.RequestID]bool{}}
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open tab: %v", err)
@@ -56,6 +58,14 @@ func newTab(t *testing.T, base string, js bool, label string, pages *servedPages
 			if ev.Type == network.ResourceTypeDocument {
 				tb.docReq = ev.RequestID
 			}
+		case *network.EventRequestWillBeSent:
+			if strings.HasSuffix(ev.Request.URL, "/sichtbarkeit") {
+				tb.asking[ev.RequestID] = true
+			}
+		case *network.EventLoadingFinished:
+			delete(tb.asking, ev.RequestID)
+		case *network.EventLoadingFailed:
+			delete(tb.asking, ev.RequestID)
 		case *runtime.EventExceptionThrown:
 			tb.problems = append(tb.problems, "script error: "+ev.ExceptionDetails.Text)
 		case *runtime.EventConsoleAPICalled:
@@ -171,10 +181,51 @@ func (tb *tab) arrived(name string) {
 	if err != nil {
 		tb.t.Fatalf("%s: %s: body of the page: %v", tb.label, name, err)
 	}
-	tb.pages.add(fmt.Sprintf("%s-%02d-%s.html", tb.label, tb.seq, name), body.Body)
+	if !strings.HasPrefix(string(body.Body), "<!DOCTYPE html>") {
+		tb.t.Fatalf("%s: %s: the page as served does not start with <!DOCTYPE html>: %.80q", tb.label, name, body.Body)
+	}
+	file := fmt.Sprintf("%s-%02d-%s", tb.label, tb.seq, name)
+	tb.pages.add(file+".html", body.Body)
+	if dir := os.Getenv("OZGFORM_E2E_SCREENSHOTS"); dir != "" {
+		tb.screenshot(filepath.Join(dir, unsafeFileChars.ReplaceAllString(file, "_")+".png"))
+	}
 	tb.checkAxe(name)
 	for _, p := range tb.structureProblems() {
 		tb.t.Errorf("%s: %s (%s): %s", tb.label, name, tb.mode(), p)
+	}
+	tb.checkWidths(name)
+}
+
+// checkWidths requires the page to fit 320 CSS pixels (WCAG 1.4.10 Reflow) and 1280 pixels
+// at 200 % zoom (640 CSS pixels at device scale 2) without horizontal scrolling.
+func (tb *tab) checkWidths(name string) {
+	tb.t.Helper()
+	for _, vp := range []struct {
+		width, height int64
+		scale         float64
+	}{{320, 640, 1}, {640, 450, 2}} {
+		tb.do(chromedp.EmulateViewport(vp.width, vp.height, chromedp.EmulateScale(vp.scale)))
+		if p := tb.widthProblems(); p != "" {
+			tb.t.Errorf("%s: %s at scale %.0f: %s", tb.label, name, vp.scale, p)
+		}
+	}
+	tb.do(chromedp.EmulateViewport(1280, 900))
+}
+
+// screenshot writes a PNG of the whole page at the current width: with
+// OZGFORM_E2E_SCREENSHOTS=folder, the tests leave a picture of every page they check.
+func (tb *tab) screenshot(file string) {
+	tb.t.Helper()
+	width := eval[int64](tb, `innerWidth`)
+	height := eval[int64](tb, `document.documentElement.scrollHeight`)
+	tb.do(chromedp.EmulateViewport(width, height))
+	png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	tb.do(chromedp.EmulateViewport(width, 900))
+	if err == nil {
+		err = os.WriteFile(file, png, 0o644)
+	}
+	if err != nil {
+		tb.t.Errorf("screenshot %s: %v", file, err)
 	}
 }
 
@@ -314,6 +365,28 @@ func (tb *tab) waitVisible(selector string) bool {
 		}
 	}
 	return false
+}
+
+// settle waits until the page's script has its answers about which fields to show: it asks
+// 50 ms after a change, and shows the fields right after the answer.
+func (tb *tab) settle() {
+	tb.t.Helper()
+	if !tb.js {
+		return
+	}
+	time.Sleep(120 * time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		tb.mu.Lock()
+		n := len(tb.asking)
+		tb.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("%s: the script's question to the server is not answered", tb.label)
+		}
+	}
+	time.Sleep(30 * time.Millisecond)
 }
 
 // activeID is the id of the focused element.

@@ -167,6 +167,10 @@ type Scanner interface {
 	Scan(ctx context.Context, name string, r io.Reader) (Verdict, error)
 }
 
+// ErrScannerFailed is wrapped by the error of AddAttachment (kind KindUnavailable) when the
+// virus scanner could not check the file.
+var ErrScannerFailed = errors.New("the virus scanner could not check the file")
+
 // NoScanner is the default Scanner: it finds every file clean.
 type NoScanner struct{}
 
@@ -227,7 +231,7 @@ type AttachmentRefusal struct {
 // kind KindInvalid wrapping a *TooLargeError, having read no more than the limit and one byte.
 // A file that is empty, of a type the field does not accept (judged by its content) or
 // infected is refused with an AttachmentRefusal and not stored. A scanner that fails gives
-// KindUnavailable. Errors reading content (the client went away, the request limit) are
+// KindUnavailable wrapping ErrScannerFailed. Errors reading content (the client went away, the request limit) are
 // returned as they are.
 //
 // AddAttachment does not change the draft's data: the caller adds the file's id to the field's
@@ -276,7 +280,7 @@ func (s *Service) AddAttachment(ctx context.Context, form *forms.Form, d *Draft,
 	}
 	verdict, err := s.scanner().Scan(ctx, name, tmp)
 	if err != nil {
-		return nil, nil, E(KindUnavailable, op, fmt.Errorf("virus scanner: %w", err))
+		return nil, nil, E(KindUnavailable, op, fmt.Errorf("%w: %w", ErrScannerFailed, err))
 	}
 	if verdict.Infected {
 		return refuse(MsgAttachmentInfected, nil, verdict)

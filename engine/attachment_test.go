@@ -157,7 +157,7 @@ func TestAddAttachment(t *testing.T) {
 
 	// A scanner that fails: 503, nothing stored.
 	svc.Scanner = &fakeScanner{err: errors.New("clamd: connection refused")}
-	if _, _, err = svc.AddAttachment(ctx, f, d, "/nachweis", "x.pdf", bytes.NewReader(pdf)); engine.KindOf(err) != engine.KindUnavailable {
+	if _, _, err = svc.AddAttachment(ctx, f, d, "/nachweis", "x.pdf", bytes.NewReader(pdf)); engine.KindOf(err) != engine.KindUnavailable || !errors.Is(err, engine.ErrScannerFailed) {
 		t.Errorf("scanner error: %v, want KindUnavailable", err)
 	}
 	// Not an attachment field.

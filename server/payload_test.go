@@ -92,7 +92,11 @@ func TestReceiptShowsPayloadHash(t *testing.T) {
 			}
 
 			// The worker's envelope refers to the same PDF, and its data hash is the receipt's.
-			env, file, err := engine.PrepareEnvelope(f, sub, "https://formulare.example.de", RenderReceipt)
+			atts, err := engine.AttachmentsOf(context.Background(), app.store, sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, file, err := engine.PrepareEnvelope(f, sub, "https://formulare.example.de", RenderReceipt, atts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +216,11 @@ func TestSchemasServed(t *testing.T) {
 	for _, f := range app.forms.Forms() {
 		t.Run(f.Manifest.ID, func(t *testing.T) {
 			_, sub := submitSample(t, app, f.Manifest.ID)
-			env, _, err := engine.PrepareEnvelope(f, sub, base, RenderReceipt)
+			atts, err := engine.AttachmentsOf(context.Background(), app.store, sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, _, err := engine.PrepareEnvelope(f, sub, base, RenderReceipt, atts...)
 			if err != nil {
 				t.Fatal(err)
 			}

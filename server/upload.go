@@ -278,7 +278,7 @@ func (s *Server) receiveFiles(c echo.Context, f *forms.Form, page int, d *engine
 		case errors.As(err, &tle):
 			u.drain()
 			return nil, s.uploadTooLarge(c, tle)
-		case engine.KindOf(err) == engine.KindUnavailable:
+		case errors.Is(err, engine.ErrScannerFailed):
 			s.log.Error("upload not stored", "form", f.Manifest.ID, "request_id", requestID(c), "error", err.Error())
 			return nil, &pageError{status: http.StatusServiceUnavailable, title: "error.503.title", text: "error.503.scan.text",
 				link: c.Request().URL.Path, linkID: "error.backToStep"}
