@@ -98,7 +98,7 @@ func (m *Main) receipt(args []string) (int, error) {
 		DataHash:    engine.SHA512Hex(canon),
 		SubmittedAt: submittedAt.UTC().Truncate(time.Microsecond),
 	}
-	pdf, err := server.RenderReceipt(form, sub, engine.ReceiptPayloadHash(sub), nil)
+	pdf, err := server.RenderReceipt(form, sub, engine.ReceiptPayloadHash(sub), sampleAttachments(form, canon))
 	if err != nil {
 		return exitUsage, fmt.Errorf("die Eingangsbestätigung kann nicht erstellt werden: %v", err)
 	}
@@ -120,6 +120,35 @@ func (m *Main) receipt(args []string) (int, error) {
 	fmt.Fprintf(m.Stderr, "Muster-Eingangsbestätigung für „%s“ %s geschrieben: %s (%d Bytes)\n  Vorgangsnummer %s (Muster), Prüfsumme der Daten (SHA-512) %s…\n",
 		form.Manifest.ID, form.Manifest.Version, name, len(pdf), sub.Reference, sub.DataHash[:16])
 	return exitOK, nil
+}
+
+// sampleAttachments stands in for the files the data names: a sample has their ids but not the
+// files, so the receipt lists each as "Muster-Anlage-N.pdf" with a made-up size and hash, to show
+// how a real receipt lists the citizen's files.
+func sampleAttachments(form *forms.Form, canon []byte) []engine.Attachment {
+	data, err := engine.DecodeData(canon)
+	if err != nil {
+		return nil
+	}
+	var out []engine.Attachment
+	for i := range form.Pages {
+		for _, in := range engine.PageInputs(form, i, data) {
+			if in.Field.Widget != forms.WidgetFile {
+				continue
+			}
+			v, _ := forms.Lookup(data, in.Path, nil)
+			for _, id := range forms.AttachmentIDs(v) {
+				out = append(out, engine.Attachment{
+					AttachmentID: id,
+					Filename:     fmt.Sprintf("Muster-Anlage-%d.pdf", len(out)+1),
+					MediaType:    "application/pdf",
+					Size:         245760,
+					SHA512:       engine.SHA512Hex([]byte("ozgform Musteranlage " + id)),
+				})
+			}
+		}
+	}
+	return out
 }
 
 // flagsFirst moves the flags (with the values of valueFlags) in front of the other arguments,

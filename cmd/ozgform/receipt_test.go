@@ -73,6 +73,19 @@ func TestReceiptSample(t *testing.T) {
 	}
 }
 
+// TestReceiptSampleAttachments: a sample names its files by id only; the sample receipt lists
+// stand-ins for them, as a real receipt lists the citizen's files.
+func TestReceiptSampleAttachments(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "quittung.pdf")
+	if code, _, stderr := run(t, "receipt", "-o", out, "../../examples/bewohnerparkausweis", "../../examples/bewohnerparkausweis/samples/valid.json"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	text := pdfToText(t, out)
+	if !strings.Contains(text, "Muster-Anlage-1.pdf") || strings.Contains(text, "keine Anlagen") {
+		t.Errorf("the sample receipt does not list the sample's file:\n%s", text)
+	}
+}
+
 func TestReceiptInvalidData(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "quittung.pdf")
 	code, _, stderr := run(t, "receipt", "-o", out, "../../examples/hundesteuer", "../../examples/hundesteuer/samples/invalid-chipnummer.json")
