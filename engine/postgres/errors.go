@@ -62,6 +62,10 @@ func pgKind(code string) engine.Kind {
 		return engine.KindNotFound
 	case "57014": // query_canceled (statement_timeout, or canceled by the client)
 		return engine.KindUnavailable
+	case "55000", // object_not_in_prerequisite_state: e.g. the server does not accept connections yet
+		"55P03", // lock_not_available
+		"25006": // read_only_sql_transaction: a hot standby after a failover
+		return engine.KindUnavailable
 	}
 	switch class := code[:min(2, len(code))]; class {
 	case "22", "23": // data exception, other integrity constraint violations
