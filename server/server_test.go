@@ -606,6 +606,13 @@ func TestHundesteuerRulesAndLists(t *testing.T) {
 	if !strings.Contains(page.body, `id="b.hunde.0.vorbesitzer" hidden`) {
 		t.Error("refresh does not hide vorbesitzer again")
 	}
+	// "Aktualisieren" that reveals questions brings the citizen back to the first of them.
+	r = b.post(step2, url.Values{"/hunde/0/name": {"Bello"}, "/hunde/0/vorbesitzerVorhanden": {"true"}, "_action": {"refresh"}})
+	wantStatus(t, "refresh", r, http.StatusSeeOther)
+	_, fragment, _ := strings.Cut(r.location, "#")
+	if fragment == "" || !strings.Contains(page.body, `id="`+fragment+`"`) || !strings.HasPrefix(fragment, "f.hunde.0.vorbesitzer") {
+		t.Errorf("refresh redirects to %q, want the first revealed field of the page", r.location)
+	}
 
 	// Add dogs up to the maximum of five.
 	for i := 1; i < 5; i++ {

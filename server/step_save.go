@@ -81,6 +81,10 @@ func (s *Server) stepSave(c echo.Context) error {
 	case "speichern":
 		return s.saveForLater(c, f, d, stepURL(id, page))
 	case "refresh":
+		// Back to where the citizen was: the first question the change revealed, if any.
+		if len(res.Appeared) > 0 {
+			return here(url.Values{}, renderer.FieldID(f, res.Appeared[0]))
+		}
 		return here(url.Values{}, "")
 	case "add":
 		if res.Item == "" {
