@@ -48,6 +48,7 @@ Aufruf:
   ozgform serve    [--addr 127.0.0.1:8080] [--forms examples] [--database data/ozgform.db|postgres://…]
                    [--draft-ttl 720h] [--branding branding.json] [--trust-proxy]
                    [--base-url https://formulare.example.de] [--config ozgform.yaml]
+                   [--session-key-file schluessel.txt]
   ozgform check    [--json] [ORDNER …]        Formulare prüfen (Formularordner oder Ordner mit Formularen)
   ozgform validate FORMULARORDNER DATEN.json  Beispieldaten gegen ein Formular prüfen
   ozgform receipt  FORMULARORDNER DATEN.json [-o quittung.pdf] [--time 2026-03-02T10:15:00+01:00] [--lang de]

@@ -36,6 +36,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	brandingFile := fl.String("branding", "", "JSON-Datei mit portalName, logoURL und colors")
 	trustProxy := fl.Bool("trust-proxy", false, "X-Forwarded-For/-Proto eines vorgeschalteten Proxys vertrauen")
 	configFile := fl.String("config", "", "Konfigurationsdatei (YAML oder JSON): Ziele, API-Tokens, Zustellung, Löschlauf")
+	keyFile := fl.String("session-key-file", "", "Datei mit mindestens 32 Bytes Geheimnis für die Formular-Sitzungen (CSRF); nötig, wenn mehrere Instanzen hinter einem Lastverteiler laufen")
 	baseURLFlag := fl.String("base-url", "", "öffentliche Adresse des Dienstes für die Schema-URIs im Payload, z. B. https://formulare.example.de (Voreinstellung: http://<addr>)")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -73,6 +74,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%w", *formsDir, err)
 	}
 
+	sessionKey, err := readSessionKey(*keyFile)
+	if err != nil {
+		return err
+	}
+	if sessionKey == nil && strings.HasPrefix(*database, "postgres") {
+		logger.Warn("no --session-key-file: CSRF tokens are signed with a key of this process only; several instances behind one load balancer need the same key")
+	}
+
 	brand, err := readBranding(*brandingFile)
 	if err != nil {
 		return err
@@ -106,7 +115,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv := server.New(server.Config{
 		Branding: brand, TrustProxy: *trustProxy,
 		APITokens: cfg.APITokens, BaseURL: baseURL, Metrics: reg,
-		UploadLimit: cfg.UploadLimit,
+		UploadLimit: cfg.UploadLimit, CSRFKey: sessionKey,
 	}, catalog, svc, logger)
 	logPullAPI(logger, cfg)
 	for _, f := range catalog.Forms() {
@@ -178,4 +187,21 @@ func logPullAPI(logger *slog.Logger, cfg *Config) {
 		return
 	}
 	logger.Info("pull API at /api/v1 (description: /api/v1/openapi.json)", "tokens", len(cfg.APITokens), "destinations", pull)
+}
+
+// readSessionKey reads the key that signs the CSRF tokens of form sessions, so that several
+// instances (and restarts) accept each other's tokens. No file: nil, a random key per process.
+func readSessionKey(file string) ([]byte, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--session-key-file: die Datei „%s“ kann nicht gelesen werden", file)
+	}
+	key := bytes.TrimSpace(b)
+	if len(key) < 32 {
+		return nil, fmt.Errorf("--session-key-file: „%s“ enthält %d Bytes, nötig sind mindestens 32 (z. B. erzeugt mit: head -c 48 /dev/urandom | base64)", file, len(key))
+	}
+	return key, nil
 }

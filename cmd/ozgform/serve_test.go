@@ -46,3 +46,21 @@ func TestServeRefusesBrokenForms(t *testing.T) {
 		})
 	}
 }
+
+func TestServeSessionKeyFile(t *testing.T) {
+	short := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(short, []byte("zu kurz\n"), 0o600)
+	code, _, errOut := run(t, "serve", "--addr", "127.0.0.1:0", "--forms", "../../examples", "--database", filepath.Join(t.TempDir(), "db.sqlite"), "--session-key-file", short)
+	if code != exitUsage || !strings.Contains(errOut, "mindestens 32") {
+		t.Fatalf("short key: exit %d\n%s", code, errOut)
+	}
+	good := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(good, []byte(strings.Repeat("a", 40)+"\n"), 0o600)
+	key, err := readSessionKey(good)
+	if err != nil || string(key) != strings.Repeat("a", 40) {
+		t.Fatalf("readSessionKey = %q, %v", key, err)
+	}
+	if key, err := readSessionKey(""); key != nil || err != nil {
+		t.Fatalf("no file: %q, %v", key, err)
+	}
+}
