@@ -27,10 +27,24 @@ type App struct {
 	store *sqlite.Store
 }
 
+// Option changes the server configuration StartApp uses.
+type Option func(*server.Config)
+
+// WithAPIToken gives the pull API (/api/v1) a bearer token for the forms formIDs (none: all
+// forms), reading the default pull destination engine.DefaultDestination, to which every
+// form's submissions go.
+func WithAPIToken(name, token string, formIDs ...string) Option {
+	return func(c *server.Config) {
+		c.APITokens = append(c.APITokens, engine.APIToken{Name: name, Hash: engine.HashAPIToken(token),
+			Destination: engine.DefaultDestination.Name, Forms: formIDs})
+	}
+}
+
 // StartApp loads the forms in formsDir, opens an SQLite database in dataDir and serves the
 // application. The rate limit is off: a test clicks faster than a citizen. Logs at warning
-// level and above go to logOut (nil: discarded).
-func StartApp(formsDir, dataDir string, logOut io.Writer) (*App, error) {
+// level and above go to logOut (nil: discarded). Without options the pull API has no tokens
+// (it answers 401).
+func StartApp(formsDir, dataDir string, logOut io.Writer, opts ...Option) (*App, error) {
 	catalog, problems := forms.LoadCatalog(os.DirFS(formsDir), ".", forms.Options{})
 	if problems.HasErrors() {
 		return nil, fmt.Errorf("forms in %s have errors: %v", formsDir, problems)
@@ -43,8 +57,18 @@ func StartApp(formsDir, dataDir string, logOut io.Writer) (*App, error) {
 		logOut = io.Discard
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := server.New(server.Config{RateLimit: -1}, catalog, &engine.Service{Store: store}, logger)
-	ts := httptest.NewServer(srv.Handler())
+	// The submissions go to the default pull destination, as with `ozgform serve` without a
+	// configuration file; the envelopes name their schemas under the server's own address (as
+	// serve does without --base-url), which is known once the listener is open.
+	ts := httptest.NewUnstartedServer(nil)
+	cfg := server.Config{RateLimit: -1, BaseURL: "http://" + ts.Listener.Addr().String()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	svc := &engine.Service{Store: store, Destinations: engine.DestinationsFor([]engine.Destination{engine.DefaultDestination})}
+	srv := server.New(cfg, catalog, svc, logger)
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
 	return &App{URL: ts.URL, Forms: catalog, http: ts, store: store}, nil
 }
 
