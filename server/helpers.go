@@ -85,6 +85,32 @@ func noDraft(c echo.Context, f *forms.Form, err error) error {
 	return err
 }
 
+// stepRequest is what the handlers of a step start from.
+type stepRequest struct {
+	f    *forms.Form
+	page int
+	d    *engine.Draft
+	data map[string]any
+}
+
+// openStep finds the form and the step named in the URL, loads the browser's draft of the
+// form and decodes its data, in this order. It always returns st: after an error st holds
+// what was found before it, so that noDraft(c, st.f, err) answers a browser without a draft.
+func (s *Server) openStep(c echo.Context) (st *stepRequest, err error) {
+	st = &stepRequest{}
+	if st.f, err = s.formOf(c); err != nil {
+		return st, err
+	}
+	if st.page, err = pageOf(c, st.f); err != nil {
+		return st, err
+	}
+	if st.d, err = s.draftOf(c, st.f); err != nil {
+		return st, err
+	}
+	st.data, err = decodeOrEmpty(st.d)
+	return st, err
+}
+
 // visiblePages lists the indices of the visible pages.
 func visiblePages(f *forms.Form, vis *forms.Visibility) []int {
 	var out []int

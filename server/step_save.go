@@ -15,22 +15,11 @@ import (
 // repeatable group, or "Zwischenspeichern" (a resume code). The answers are stored in every
 // case, also invalid ones.
 func (s *Server) stepSave(c echo.Context) error {
-	f, err := s.formOf(c)
+	st, err := s.openStep(c)
 	if err != nil {
-		return err
+		return noDraft(c, st.f, err)
 	}
-	page, err := pageOf(c, f)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
-	if err != nil {
-		return noDraft(c, f, err)
-	}
-	data, err := decodeOrEmpty(d)
-	if err != nil {
-		return err
-	}
+	f, page, d, data := st.f, st.page, st.d, st.data
 	pf := postedForm(c)
 	uploads, err := s.receiveFiles(c, f, page, d, data) // a multipart post: files and the fields after them
 	if err != nil {

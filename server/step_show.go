@@ -13,22 +13,11 @@ import (
 // stepShow shows one step with the answers of the draft. With ?fehler=1 (after a failed
 // save) it shows the page's errors; with ?hinweis=neu the note that new questions appeared.
 func (s *Server) stepShow(c echo.Context) error {
-	f, err := s.formOf(c)
+	st, err := s.openStep(c)
 	if err != nil {
-		return err
+		return noDraft(c, st.f, err)
 	}
-	page, err := pageOf(c, f)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
-	if err != nil {
-		return noDraft(c, f, err)
-	}
-	data, err := decodeOrEmpty(d)
-	if err != nil {
-		return err
-	}
+	f, page, d, data := st.f, st.page, st.d, st.data
 	vis := f.Evaluate(data)
 	if !vis.PageVisible(page) {
 		if next := nextPage(f, vis, page); next >= 0 {

@@ -20,25 +20,14 @@ type visibilityResponse struct {
 // that carry rules. It is the script's only source of rules: there is no evaluator in the
 // browser.
 func (s *Server) visibility(c echo.Context) error {
-	f, err := s.formOf(c)
+	st, err := s.openStep(c)
+	if err == errNoDraft {
+		return &pageError{status: http.StatusNotFound}
+	}
 	if err != nil {
 		return err
 	}
-	page, err := pageOf(c, f)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
-	if err != nil {
-		if err == errNoDraft {
-			return &pageError{status: http.StatusNotFound}
-		}
-		return err
-	}
-	data, err := decodeOrEmpty(d)
-	if err != nil {
-		return err
-	}
+	f, page, d, data := st.f, st.page, st.d, st.data
 	values, err := stepValues(f, page, data, postedForm(c), langOf(c))
 	if err != nil {
 		return err

@@ -106,10 +106,7 @@ func (m *Main) outbox(ctx context.Context, args []string) error {
 			return fmt.Errorf("%w: --state %s gibt es nicht (queued, sending, delivered, retry, dead)", errUsage, *state)
 		}
 	}
-	if _, err := os.Stat(*database); err != nil && !strings.Contains(*database, "://") {
-		return fmt.Errorf("die Datenbank „%s“ gibt es nicht (--database)", *database)
-	}
-	store, err := openStore(ctx, *database)
+	store, err := openExistingStore(ctx, *database)
 	if err != nil {
 		return err
 	}
@@ -220,10 +217,7 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 	if len(catalog.Forms()) == 0 {
 		return errors.New("in „" + *formsDir + "“ gibt es keine Formulare; die Aufbewahrungsfristen stehen in ihren form.json (--forms)")
 	}
-	if _, err := os.Stat(*database); err != nil && !strings.Contains(*database, "://") {
-		return fmt.Errorf("die Datenbank „%s“ gibt es nicht (--database)", *database)
-	}
-	store, err := openStore(ctx, *database)
+	store, err := openExistingStore(ctx, *database)
 	if err != nil {
 		return err
 	}
@@ -288,4 +282,13 @@ func startBackground(ctx context.Context, cfg *Config, store engine.Store, catal
 func (bg *background) Stop() {
 	bg.cancel()
 	<-bg.done
+}
+
+// openExistingStore is openStore for the operator's commands: a SQLite file that does not
+// exist is an error naming --database, not a new empty database.
+func openExistingStore(ctx context.Context, database string) (engine.Store, error) {
+	if _, err := os.Stat(database); err != nil && !strings.Contains(database, "://") {
+		return nil, fmt.Errorf("die Datenbank „%s“ gibt es nicht (--database)", database)
+	}
+	return openStore(ctx, database)
 }

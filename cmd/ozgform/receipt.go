@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -51,13 +50,9 @@ func (m *Main) receipt(args []string) (int, error) {
 		return exitUsage, fmt.Errorf("%w: --lang muss de oder en sein, nicht „%s“", errUsage, *lang)
 	}
 
-	form, problems := forms.Load(os.DirFS(dir), filepath.Base(dir), forms.Options{})
-	if form == nil {
-		for _, p := range problems {
-			p.File = filepath.Join(dir, p.File)
-			fmt.Fprintln(m.Stderr, p.String())
-		}
-		return exitUsage, fmt.Errorf("das Formular in „%s“ hat Fehler (siehe oben; „ozgform check“ zeigt alle)", dir)
+	form, err := m.loadForm(dir)
+	if err != nil {
+		return exitUsage, err
 	}
 	if *lang != "de" && !slices.Contains(form.Manifest.Languages, *lang) {
 		return exitUsage, fmt.Errorf("%w: das Formular „%s“ gibt es nicht auf %s (languages in form.json)", errUsage, form.Manifest.ID, *lang)

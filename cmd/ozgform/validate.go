@@ -25,13 +25,9 @@ func (m *Main) validate(args []string) (int, error) {
 		return exitUsage, fmt.Errorf("%w: erwartet FORMULARORDNER und DATEN.json", errUsage)
 	}
 	dir, dataFile := fl.Arg(0), fl.Arg(1)
-	form, problems := forms.Load(os.DirFS(dir), filepath.Base(dir), forms.Options{})
-	if form == nil {
-		for _, p := range problems {
-			p.File = filepath.Join(dir, p.File)
-			fmt.Fprintln(m.Stderr, p.String())
-		}
-		return exitUsage, fmt.Errorf("das Formular in „%s“ hat Fehler (siehe oben; „ozgform check“ zeigt alle)", dir)
+	form, err := m.loadForm(dir)
+	if err != nil {
+		return exitUsage, err
 	}
 	data, err := readData(dataFile)
 	if err != nil {
@@ -84,4 +80,17 @@ func readData(file string) (any, error) {
 		return nil, fmt.Errorf("„%s“ ist kein gültiges JSON: %v", file, err)
 	}
 	return v, nil
+}
+
+// loadForm loads the form in dir; when it has errors, it prints them to Stderr and fails.
+func (m *Main) loadForm(dir string) (*forms.Form, error) {
+	form, problems := forms.Load(os.DirFS(dir), filepath.Base(dir), forms.Options{})
+	if form == nil {
+		for _, p := range problems {
+			p.File = filepath.Join(dir, p.File)
+			fmt.Fprintln(m.Stderr, p.String())
+		}
+		return nil, fmt.Errorf("das Formular in „%s“ hat Fehler (siehe oben; „ozgform check“ zeigt alle)", dir)
+	}
+	return form, nil
 }

@@ -8,25 +8,8 @@ import (
 	"io"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
-
-// chunkSize is the size of the pieces a file is stored in.
-const chunkSize = 256 << 10
-
-const attachmentColumns = `id, draft_id, submission_id, filename, media_type, size, sha512, created_at`
-
-func scanAttachment(row scanner) (*engine.StoredAttachment, error) {
-	var (
-		a                 engine.StoredAttachment
-		draft, submission sql.NullString
-	)
-	if err := row.Scan(&a.ID, &draft, &submission, &a.Filename, &a.MediaType, &a.Size, &a.SHA512, &a.CreatedAt); err != nil {
-		return nil, err
-	}
-	a.DraftID, a.SubmissionID = draft.String, submission.String
-	a.CreatedAt = a.CreatedAt.UTC()
-	return &a, nil
-}
 
 // AddAttachment stores a file of a draft in pieces; see engine.AttachmentStore. The content is
 // read inside the transaction, so it must be a local file.
@@ -43,74 +26,29 @@ func (s *Store) AddAttachment(ctx context.Context, a *engine.StoredAttachment, c
 		if err := lockLiveDraft(ctx, tx, op, a.DraftID, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (`+attachmentColumns+`)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (`+sqlstore.AttachmentColumns+`)
 			VALUES ($1, $2, NULL, $3, $4, $5, $6, $7)`,
 			a.ID, a.DraftID, a.Filename, a.MediaType, a.Size, a.SHA512, a.CreatedAt.UTC()); err != nil {
 			return err
 		}
-		w := &chunkWriter{ctx: ctx, tx: tx, id: a.ID, buf: make([]byte, 0, chunkSize)}
+		w := sqlstore.NewChunkWriter(ctx, tx, `INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES ($1, $2, $3)`, a.ID)
 		if err := engine.CopyVerified(w, content, a.Size, a.SHA512); err != nil {
 			return err
 		}
-		return w.flush()
+		return w.Flush()
 	})
 }
 
-// chunkWriter inserts what is written to it as pieces of chunkSize bytes.
-type chunkWriter struct {
-	ctx context.Context
-	tx  *sql.Tx
-	id  string
-	seq int
-	buf []byte
-}
-
-func (w *chunkWriter) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		k := min(len(p), chunkSize-len(w.buf))
-		w.buf = append(w.buf, p[:k]...)
-		p = p[k:]
-		if len(w.buf) == chunkSize {
-			if err := w.flush(); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return n, nil
-}
-
-func (w *chunkWriter) flush() error {
-	if len(w.buf) == 0 {
-		return nil
-	}
-	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES ($1, $2, $3)`,
-		w.id, w.seq, w.buf); err != nil {
-		return err
-	}
-	w.seq++
-	w.buf = w.buf[:0]
-	return nil
-}
-
+// listAttachments runs a query for sqlstore.AttachmentColumns.
 func (s *Store) listAttachments(ctx context.Context, op, where string, arg any) ([]*engine.StoredAttachment, error) {
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+attachmentColumns+` FROM attachments WHERE `+where+` ORDER BY created_at, id`, arg)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sqlstore.AttachmentColumns+` FROM attachments WHERE `+where+` ORDER BY created_at, id`, arg)
+	out, err := sqlstore.Collect(rows, err, func(row sqlstore.Scanner) (*engine.StoredAttachment, error) {
+		return sqlstore.ScanAttachment(tzTimes{}, row)
+	})
 	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	defer rows.Close()
-	var out []*engine.StoredAttachment
-	for rows.Next() {
-		a, err := scanAttachment(rows)
-		if err != nil {
-			return nil, mapErr(op, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, mapErr(op, err)
 	}
 	return out, nil
@@ -200,50 +138,19 @@ func (s *Store) OpenAttachment(ctx context.Context, submissionID, id string) (*e
 	if err := s.usable(op); err != nil {
 		return nil, nil, err
 	}
-	a, err := scanAttachment(s.db.QueryRowContext(ctx, `SELECT `+attachmentColumns+` FROM attachments
+	a, err := sqlstore.ScanAttachment(tzTimes{}, s.db.QueryRowContext(ctx, `SELECT `+sqlstore.AttachmentColumns+` FROM attachments
 		WHERE id = $1 AND submission_id = $2`, id, submissionID))
 	if err != nil {
 		return nil, nil, mapErr(op, err)
 	}
-	r := &chunkReader{ctx: ctx, op: op, s: s, id: id}
-	return a, engine.VerifyingReader(r, a.Size, a.SHA512), nil
-}
-
-// chunkReader reads the pieces of a file in order.
-type chunkReader struct {
-	ctx context.Context
-	op  string
-	s   *Store
-	id  string
-	seq int
-	buf []byte
-	eof bool
-}
-
-func (r *chunkReader) Read(p []byte) (int, error) {
-	for len(r.buf) == 0 {
-		if r.eof {
-			return 0, io.EOF
-		}
-		if err := r.s.usable(r.op); err != nil {
-			return 0, err
+	r := sqlstore.NewChunkReader(func(seq int) ([]byte, error) {
+		if err := s.usable(op); err != nil {
+			return nil, err
 		}
 		var data []byte
-		err := r.s.db.QueryRowContext(r.ctx, `SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2`,
-			r.id, r.seq).Scan(&data)
-		if errors.Is(err, sql.ErrNoRows) {
-			r.eof = true
-			continue
-		}
-		if err != nil {
-			return 0, mapErr(r.op, err)
-		}
-		r.seq++
-		r.buf = data
-	}
-	n := copy(p, r.buf)
-	r.buf = r.buf[n:]
-	return n, nil
+		err := s.db.QueryRowContext(ctx, `SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2`,
+			id, seq).Scan(&data)
+		return data, mapErr(op, err) // sql.ErrNoRows after the last piece
+	})
+	return a, engine.VerifyingReader(r, a.Size, a.SHA512), nil
 }
-
-func (r *chunkReader) Close() error { r.buf, r.eof = nil, true; return nil }

@@ -7,27 +7,8 @@ import (
 	"time"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
-
-const draftColumns = `d.id, d.form_id, d.form_version, d.lang, d.data, d.created_at, d.updated_at, d.expires_at`
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// scanDraft reads draftColumns, after the columns that before points to.
-func scanDraft(row scanner, before ...any) (*engine.Draft, error) {
-	var (
-		d    engine.Draft
-		data []byte
-	)
-	dest := append(before, &d.ID, &d.FormID, &d.FormVersion, &d.Lang, &data, &d.CreatedAt, &d.UpdatedAt, &d.ExpiresAt)
-	if err := row.Scan(dest...); err != nil {
-		return nil, err
-	}
-	d.Data = data
-	d.CreatedAt, d.UpdatedAt, d.ExpiresAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC(), d.ExpiresAt.UTC()
-	return &d, nil
-}
 
 // CreateDraft inserts a new draft. Zero CreatedAt and UpdatedAt are set to now, in d too. A
 // draft with the same id is KindConflict; a draft without id, form id or expiry time, or
@@ -59,7 +40,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*engine.Draft, error) {
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	d, err := scanDraft(s.db.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts d WHERE d.id = $1`, id))
+	d, err := sqlstore.ScanDraft(tzTimes{}, s.db.QueryRowContext(ctx, `SELECT `+sqlstore.DraftColumns+` FROM drafts d WHERE d.id = $1`, id))
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
@@ -152,9 +133,9 @@ func (s *Store) DraftByResumeCode(ctx context.Context, codeHash string) (*engine
 		return nil, err
 	}
 	var codeExpires time.Time
-	d, err := scanDraft(s.db.QueryRowContext(ctx, `SELECT r.expires_at, `+draftColumns+`
+	d, err := sqlstore.ScanDraft(tzTimes{}, s.db.QueryRowContext(ctx, `SELECT r.expires_at, `+sqlstore.DraftColumns+`
 		FROM resume_codes r JOIN drafts d ON d.id = r.draft_id
-		WHERE r.code_hash = $1`, codeHash), &codeExpires)
+		WHERE r.code_hash = $1`, codeHash), sqlstore.Time(&codeExpires))
 	if err != nil {
 		return nil, mapErr(op, err)
 	}

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -12,24 +11,15 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
 
 // mapErr turns a driver error into an *engine.Error of the right kind. The text of a
 // *pgconn.PgError is its message and SQLSTATE; the detail, which can quote values, is not part
 // of it.
 func mapErr(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ee *engine.Error
-	if errors.As(err, &ee) {
-		return err
-	}
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return engine.E(engine.KindNotFound, op, err)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return engine.E(engine.KindUnavailable, op, err)
+	if mapped, ok := sqlstore.MapCommonErr(op, err); ok {
+		return mapped
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

@@ -10,59 +10,12 @@ import (
 	"time"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
 
 // purgeBatch is the most submissions purged (or drafts deleted) in one transaction, so that
 // a purge never holds many row locks for long.
 const purgeBatch = 500
-
-// outboxColumns are the columns scanOutbox reads, from outbox o joined with submissions s.
-const outboxColumns = `o.id, o.submission_id, o.destination, o.state, o.attempts, o.next_attempt_at,
-	o.last_error, o.created_at, o.updated_at, COALESCE(o.queued_at, o.created_at), o.delivered_at,
-	COALESCE(o.worker, ''), o.lease_until, s.form_id`
-
-func scanOutbox(row scanner) (*engine.OutboxMessage, error) {
-	var (
-		m                     engine.OutboxMessage
-		state                 string
-		delivered, leaseUntil sql.NullTime
-	)
-	if err := row.Scan(&m.ID, &m.SubmissionID, &m.Destination, &state, &m.Attempts, &m.NextAttemptAt, &m.LastError,
-		&m.CreatedAt, &m.UpdatedAt, &m.QueuedAt, &delivered, &m.Worker, &leaseUntil, &m.FormID); err != nil {
-		return nil, err
-	}
-	m.State = engine.OutboxState(state)
-	m.NextAttemptAt, m.CreatedAt, m.UpdatedAt, m.QueuedAt = m.NextAttemptAt.UTC(), m.CreatedAt.UTC(), m.UpdatedAt.UTC(), m.QueuedAt.UTC()
-	if delivered.Valid {
-		m.DeliveredAt = delivered.Time.UTC()
-	}
-	if leaseUntil.Valid {
-		m.LeaseUntil = leaseUntil.Time.UTC()
-	}
-	return &m, nil
-}
-
-// queryOutbox lists the messages that where (a condition on o and s) selects.
-func queryOutbox(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, where string, args ...any) ([]*engine.OutboxMessage, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+outboxColumns+`
-		FROM outbox o JOIN submissions s ON s.id = o.submission_id
-		WHERE `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var msgs []*engine.OutboxMessage
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, m)
-	}
-	return msgs, rows.Err()
-}
 
 // ClaimDue moves due messages to sending for c.Worker; see engine.OutboxStore. FOR UPDATE
 // SKIP LOCKED lets workers of several instances claim at the same moment: each takes rows
@@ -83,7 +36,7 @@ func (s *Store) ClaimDue(ctx context.Context, c engine.Claim) ([]*engine.OutboxM
 	err := s.inTx(ctx, op, func(tx *sql.Tx) error {
 		// The SET expressions see the row as it was: a message taken over from a worker whose
 		// lease expired counts the lost attempt.
-		rows, err := tx.QueryContext(ctx, `UPDATE outbox o SET
+		ids, err := sqlstore.Strings(tx.QueryContext(ctx, `UPDATE outbox o SET
 				attempts = o.attempts + CASE WHEN o.state = 'sending' THEN 1 ELSE 0 END,
 				last_error = CASE WHEN o.state = 'sending' THEN 'lease expired' ELSE o.last_error END,
 				state = 'sending', worker = $1, lease_until = $2, updated_at = $3
@@ -97,28 +50,15 @@ func (s *Store) ClaimDue(ctx context.Context, c engine.Claim) ([]*engine.OutboxM
 				FOR UPDATE SKIP LOCKED) due
 			WHERE o.id = due.id
 			RETURNING o.id`,
-			c.Worker, c.Now.Add(c.Lease).UTC(), c.Now.UTC(), c.Destinations, c.Limit)
+			c.Worker, c.Now.Add(c.Lease).UTC(), c.Now.UTC(), c.Destinations, c.Limit))
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(ids) == 0 {
 			msgs = nil
 			return nil
 		}
-		msgs, err = queryOutbox(ctx, tx, `o.id = ANY($1) ORDER BY o.next_attempt_at, o.id`, ids)
+		msgs, err = sqlstore.QueryOutbox(ctx, tzTimes{}, tx, `o.id = ANY($1) ORDER BY o.next_attempt_at, o.id`, ids)
 		return err
 	})
 	if err != nil {
@@ -257,7 +197,7 @@ func (s *Store) ListOutbox(ctx context.Context, f engine.OutboxFilter) ([]*engin
 		conds = append(conds, "(o.created_at, o.id) > (SELECT created_at, id FROM outbox WHERE id = "+arg(f.After)+")")
 	}
 	where := strings.Join(conds, " AND ") + " ORDER BY o.created_at, o.id LIMIT " + arg(f.ListLimit())
-	msgs, err := queryOutbox(ctx, s.db, where, args...)
+	msgs, err := sqlstore.QueryOutbox(ctx, tzTimes{}, s.db, where, args...)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
@@ -324,24 +264,10 @@ func (s *Store) OutboxStats(ctx context.Context) ([]engine.OutboxCount, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT destination, state, count(*), min(COALESCE(queued_at, created_at))
 		FROM outbox WHERE state IN ('queued', 'sending', 'retry', 'dead')
 		GROUP BY destination, state ORDER BY destination, state`)
+	out, err := sqlstore.Collect(rows, err, func(row sqlstore.Scanner) (engine.OutboxCount, error) {
+		return sqlstore.ScanOutboxCount(tzTimes{}, row)
+	})
 	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	defer rows.Close()
-	var out []engine.OutboxCount
-	for rows.Next() {
-		var (
-			c     engine.OutboxCount
-			state string
-		)
-		if err := rows.Scan(&c.Destination, &state, &c.Count, &c.OldestQueue); err != nil {
-			return nil, mapErr(op, err)
-		}
-		c.State = engine.OutboxState(state)
-		c.OldestQueue = c.OldestQueue.UTC()
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, mapErr(op, err)
 	}
 	return out, nil
@@ -381,20 +307,10 @@ func (s *Store) DisabledDestinations(ctx context.Context) ([]engine.DisabledDest
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT name, reason, disabled_at FROM disabled_destinations ORDER BY name`)
+	out, err := sqlstore.Collect(rows, err, func(row sqlstore.Scanner) (engine.DisabledDestination, error) {
+		return sqlstore.ScanDisabledDestination(tzTimes{}, row)
+	})
 	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	defer rows.Close()
-	var out []engine.DisabledDestination
-	for rows.Next() {
-		var d engine.DisabledDestination
-		if err := rows.Scan(&d.Name, &d.Reason, &d.DisabledAt); err != nil {
-			return nil, mapErr(op, err)
-		}
-		d.DisabledAt = d.DisabledAt.UTC()
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, mapErr(op, err)
 	}
 	return out, nil
@@ -413,58 +329,30 @@ func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention fun
 	if err != nil {
 		return 0, mapErr(op, err)
 	}
-	total := 0
-	for _, formID := range formIDs {
-		keep := retention(formID)
-		if keep < 0 {
-			continue
-		}
-		cutoff := now.Add(-keep).UTC()
-		for {
-			var n int64
-			err := s.inTx(ctx, op, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, `UPDATE submissions SET data = '{}', purged_at = $1
-					WHERE id IN (
-						SELECT id FROM submissions
-						WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $2 AND form_id = $3
-						  AND NOT EXISTS (SELECT 1 FROM outbox WHERE submission_id = submissions.id AND state <> 'delivered')
-						LIMIT $4
-						FOR UPDATE SKIP LOCKED)`, now.UTC(), cutoff, formID, purgeBatch)
-				if err != nil {
-					return err
-				}
-				n, err = res.RowsAffected()
-				return err
-			})
+	return sqlstore.PurgeForms(formIDs, now, retention, purgeBatch, func(formID string, cutoff time.Time) (int64, error) {
+		var n int64
+		err := s.inTx(ctx, op, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE submissions SET data = '{}', purged_at = $1
+				WHERE id IN (
+					SELECT id FROM submissions
+					WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $2 AND form_id = $3
+					  AND NOT EXISTS (SELECT 1 FROM outbox WHERE submission_id = submissions.id AND state <> 'delivered')
+					LIMIT $4
+					FOR UPDATE SKIP LOCKED)`, now.UTC(), cutoff.UTC(), formID, purgeBatch)
 			if err != nil {
-				return total, err
+				return err
 			}
-			total += int(n)
-			if n < purgeBatch {
-				break
-			}
-		}
-	}
-	return total, nil
+			n, err = res.RowsAffected()
+			return err
+		})
+		return n, err
+	})
 }
 
 // purgeCandidates lists the forms that have delivered submissions with data.
 func (s *Store) purgeCandidates(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT form_id FROM submissions
-		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return sqlstore.Strings(s.db.QueryContext(ctx, `SELECT DISTINCT form_id FROM submissions
+		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id`))
 }
 
 // PurgeExpiredDrafts deletes expired drafts and resume codes, in batches; see
@@ -472,8 +360,7 @@ func (s *Store) purgeCandidates(ctx context.Context) ([]string, error) {
 func (s *Store) PurgeExpiredDrafts(ctx context.Context, now time.Time) (int, error) {
 	const op = "postgres.PurgeExpiredDrafts"
 	at := now.UTC()
-	total := 0
-	for {
+	return sqlstore.InBatches(purgeBatch, func() (int64, error) {
 		var n int64
 		err := s.inTx(ctx, op, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM resume_codes WHERE expires_at <= $1`, at); err != nil {
@@ -487,12 +374,6 @@ func (s *Store) PurgeExpiredDrafts(ctx context.Context, now time.Time) (int, err
 			n, err = res.RowsAffected()
 			return err
 		})
-		if err != nil {
-			return total, err
-		}
-		total += int(n)
-		if n < purgeBatch {
-			return total, nil
-		}
-	}
+		return n, err
+	})
 }

@@ -22,10 +22,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
 
 // Options configure a Store. The zero value is what production uses.
@@ -137,6 +134,19 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// tzTimes reads timestamptz columns, for sqlstore.Scan; NULL is the zero time.
+type tzTimes struct{}
+
+func (tzTimes) TimeDest() any { return new(sql.NullTime) }
+
+func (tzTimes) Time(dest any) (time.Time, error) {
+	t := dest.(*sql.NullTime)
+	if !t.Valid {
+		return time.Time{}, nil
+	}
+	return t.Time.UTC(), nil
+}
+
 // usable fails when the store is closed.
 func (s *Store) usable(op string) error {
 	if s.closed.Load() {
@@ -191,47 +201,12 @@ func connectErr(op string, err error) error {
 	return mapped
 }
 
-// migration is one numbered SQL file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: the name must start with a number and an underscore", e.Name())
-		}
-		b, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", ms[i-1].name, ms[i].name)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies the migrations that the database lacks, all in one transaction that holds
 // an advisory lock: a second instance starting at the same moment waits for the lock, then
 // finds the migrations recorded and applies nothing.
 func (s *Store) migrate(ctx context.Context) error {
 	const op = "postgres.migrate"
-	ms, err := migrations()
+	ms, err := sqlstore.Migrations(migrationFiles)
 	if err != nil {
 		return engine.E(engine.KindInternal, op, err)
 	}
@@ -249,7 +224,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) migrateTx(ctx context.Context, tx *sql.Tx, ms []migration) error {
+func (s *Store) migrateTx(ctx context.Context, tx *sql.Tx, ms []sqlstore.Migration) error {
 	// The lock comes first: even CREATE TABLE IF NOT EXISTS fails when two sessions run it
 	// at once.
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLockKey)); err != nil {
@@ -281,23 +256,23 @@ func (s *Store) migrateTx(ctx context.Context, tx *sql.Tx, ms []migration) error
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if len(ms) > 0 && newest > ms[len(ms)-1].version {
+	if len(ms) > 0 && newest > ms[len(ms)-1].Version {
 		return engine.E(engine.KindUnavailable, "postgres.migrate", fmt.Errorf(
 			"Datenbankschema %d ist neuer als dieses Programm (%d) (the database schema is newer than this program)",
-			newest, ms[len(ms)-1].version))
+			newest, ms[len(ms)-1].Version))
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		// Without arguments pgx sends the file with the simple protocol, which allows several
 		// statements in one call.
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-			m.version, m.name, s.now().UTC()); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			m.Version, m.Name, s.now().UTC()); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -8,35 +8,8 @@ import (
 	"time"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
-
-const submissionColumns = `id, reference, form_id, form_version, schema_hash, lang, data, data_hash,
-	submitted_at, draft_id, access_token, delivered_at, purged_at`
-
-func scanSubmission(row scanner) (*engine.Submission, error) {
-	var (
-		s       engine.Submission
-		data    []byte
-		draftID sql.NullString
-		deliv   sql.NullTime
-		purged  sql.NullTime
-	)
-	if err := row.Scan(&s.ID, &s.Reference, &s.FormID, &s.FormVersion, &s.SchemaHash, &s.Lang, &data,
-		&s.DataHash, &s.SubmittedAt, &draftID, &s.AccessToken, &deliv, &purged); err != nil {
-		return nil, err
-	}
-	s.Data = data
-	s.DraftID = draftID.String
-	s.SubmittedAt = s.SubmittedAt.UTC()
-	if deliv.Valid {
-		s.DeliveredAt = deliv.Time.UTC()
-	}
-	if purged.Valid {
-		// A tombstone: the data is gone (the column holds {}).
-		s.Purged, s.Data, s.PurgedAt = true, nil, purged.Time.UTC()
-	}
-	return &s, nil
-}
 
 // Submit commits a submission, its outbox messages and the deletion of its draft (with the
 // draft's resume codes) in one transaction. If a submission for the same DraftID exists
@@ -135,30 +108,26 @@ func submitTx(ctx context.Context, tx *sql.Tx, sub *engine.Submission, outbox []
 }
 
 func submissionByDraft(ctx context.Context, tx *sql.Tx, draftID string) (*engine.Submission, error) {
-	return scanSubmission(tx.QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE draft_id = $1`, draftID))
+	return sqlstore.ScanSubmission(tzTimes{}, tx.QueryRowContext(ctx, `SELECT `+sqlstore.SubmissionColumns+` FROM submissions WHERE draft_id = $1`, draftID))
 }
 
 // Submission returns a submission by id; KindNotFound if there is none.
 func (s *Store) Submission(ctx context.Context, id string) (*engine.Submission, error) {
-	const op = "postgres.Submission"
-	if err := s.usable(op); err != nil {
-		return nil, err
-	}
-	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE id = $1`, id))
-	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	return sub, nil
+	return s.submissionWhere(ctx, "postgres.Submission", `id = $1`, id)
 }
 
 // SubmissionByReference returns a submission by its Vorgangsnummer; KindNotFound if there is
 // none.
 func (s *Store) SubmissionByReference(ctx context.Context, reference string) (*engine.Submission, error) {
-	const op = "postgres.SubmissionByReference"
+	return s.submissionWhere(ctx, "postgres.SubmissionByReference", `reference = $1`, reference)
+}
+
+// submissionWhere returns the submission that where (a condition with one parameter) selects.
+func (s *Store) submissionWhere(ctx context.Context, op, where string, arg any) (*engine.Submission, error) {
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	sub, err := scanSubmission(s.db.QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE reference = $1`, reference))
+	sub, err := sqlstore.ScanSubmission(tzTimes{}, s.db.QueryRowContext(ctx, `SELECT `+sqlstore.SubmissionColumns+` FROM submissions WHERE `+where, arg))
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
@@ -172,7 +141,7 @@ func (s *Store) Outbox(ctx context.Context, submissionID string) ([]*engine.Outb
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	msgs, err := queryOutbox(ctx, s.db, `o.submission_id = $1 ORDER BY o.created_at, o.id`, submissionID)
+	msgs, err := sqlstore.QueryOutbox(ctx, tzTimes{}, s.db, `o.submission_id = $1 ORDER BY o.created_at, o.id`, submissionID)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -17,4 +18,18 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t.UTC(), nil
+}
+
+// textTimes reads time columns stored by formatTime, for sqlstore.Scan; NULL is the zero
+// time.
+type textTimes struct{}
+
+func (textTimes) TimeDest() any { return new(sql.NullString) }
+
+func (textTimes) Time(dest any) (time.Time, error) {
+	s := dest.(*sql.NullString)
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
 }

@@ -7,37 +7,8 @@ import (
 	"time"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
-
-const draftColumns = `d.id, d.form_id, d.form_version, d.lang, d.data, d.created_at, d.updated_at, d.expires_at`
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// scanDraft reads draftColumns, after the columns that before points to.
-func scanDraft(row scanner, before ...any) (*engine.Draft, error) {
-	var (
-		d                           engine.Draft
-		data                        []byte
-		created, updated, expiresAt string
-	)
-	dest := append(before, &d.ID, &d.FormID, &d.FormVersion, &d.Lang, &data, &created, &updated, &expiresAt)
-	if err := row.Scan(dest...); err != nil {
-		return nil, err
-	}
-	d.Data = data
-	var err error
-	if d.CreatedAt, err = parseTime(created); err != nil {
-		return nil, err
-	}
-	if d.UpdatedAt, err = parseTime(updated); err != nil {
-		return nil, err
-	}
-	if d.ExpiresAt, err = parseTime(expiresAt); err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
 
 // readable fails when the store is closed.
 func (s *Store) readable(op string) error {
@@ -83,7 +54,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*engine.Draft, error) {
 	if err := s.readable(op); err != nil {
 		return nil, err
 	}
-	d, err := scanDraft(s.readDB.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts d WHERE d.id = ?`, id))
+	d, err := sqlstore.ScanDraft(textTimes{}, s.readDB.QueryRowContext(ctx, `SELECT `+sqlstore.DraftColumns+` FROM drafts d WHERE d.id = ?`, id))
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
@@ -179,19 +150,15 @@ func (s *Store) DraftByResumeCode(ctx context.Context, codeHash string) (*engine
 	if err := s.readable(op); err != nil {
 		return nil, err
 	}
-	var codeExpires string
-	d, err := scanDraft(s.readDB.QueryRowContext(ctx, `SELECT r.expires_at, `+draftColumns+`
+	var codeExpires time.Time
+	d, err := sqlstore.ScanDraft(textTimes{}, s.readDB.QueryRowContext(ctx, `SELECT r.expires_at, `+sqlstore.DraftColumns+`
 		FROM resume_codes r JOIN drafts d ON d.id = r.draft_id
-		WHERE r.code_hash = ?`, codeHash), &codeExpires)
-	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	t, err := parseTime(codeExpires)
+		WHERE r.code_hash = ?`, codeHash), sqlstore.Time(&codeExpires))
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
 	now := s.now()
-	if engine.Expired(t, now) {
+	if engine.Expired(codeExpires, now) {
 		return nil, engine.E(engine.KindExpired, op, errors.New("the resume code has expired"))
 	}
 	if engine.Expired(d.ExpiresAt, now) {

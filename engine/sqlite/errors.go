@@ -1,11 +1,11 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -13,19 +13,10 @@ import (
 // mapErr turns a driver error into an *engine.Error of the right kind. SQLite's messages name
 // tables and columns, never the values, so they can be logged.
 func mapErr(op string, err error) error {
-	if err == nil {
-		return nil
+	if mapped, ok := sqlstore.MapCommonErr(op, err); ok {
+		return mapped
 	}
-	var ee *engine.Error
-	if errors.As(err, &ee) {
-		return err
-	}
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return engine.E(engine.KindNotFound, op, err)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return engine.E(engine.KindUnavailable, op, err)
-	case errors.Is(err, sql.ErrConnDone):
+	if errors.Is(err, sql.ErrConnDone) {
 		return engine.E(engine.KindUnavailable, op, err)
 	}
 	var se *sqlite.Error

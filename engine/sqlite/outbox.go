@@ -10,66 +10,12 @@ import (
 	"time"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
 
 // purgeBatch is the most submissions purged (or drafts deleted) in one transaction: the single
 // writer commits other writes (submissions!) between the batches.
 const purgeBatch = 500
-
-// outboxColumns are the columns scanOutbox reads, from outbox o joined with submissions s.
-const outboxColumns = `o.id, o.submission_id, o.destination, o.state, o.attempts, o.next_attempt_at,
-	o.last_error, o.created_at, o.updated_at, COALESCE(o.queued_at, o.created_at), o.delivered_at,
-	COALESCE(o.worker, ''), o.lease_until, s.form_id`
-
-func scanOutbox(row scanner) (*engine.OutboxMessage, error) {
-	var (
-		m                              engine.OutboxMessage
-		state                          string
-		next, created, updated, queued string
-		delivered, leaseUntil          sql.NullString
-	)
-	if err := row.Scan(&m.ID, &m.SubmissionID, &m.Destination, &state, &m.Attempts, &next, &m.LastError,
-		&created, &updated, &queued, &delivered, &m.Worker, &leaseUntil, &m.FormID); err != nil {
-		return nil, err
-	}
-	m.State = engine.OutboxState(state)
-	var err error
-	for _, t := range []struct {
-		dst *time.Time
-		src string
-	}{{&m.NextAttemptAt, next}, {&m.CreatedAt, created}, {&m.UpdatedAt, updated}, {&m.QueuedAt, queued},
-		{&m.DeliveredAt, delivered.String}, {&m.LeaseUntil, leaseUntil.String}} {
-		if t.src == "" {
-			continue
-		}
-		if *t.dst, err = parseTime(t.src); err != nil {
-			return nil, err
-		}
-	}
-	return &m, nil
-}
-
-// queryOutbox lists the messages that where (a condition on o and s) selects, oldest first.
-func queryOutbox(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, where string, args ...any) ([]*engine.OutboxMessage, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+outboxColumns+`
-		FROM outbox o JOIN submissions s ON s.id = o.submission_id
-		WHERE `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var msgs []*engine.OutboxMessage
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, m)
-	}
-	return msgs, rows.Err()
-}
 
 // jsonList encodes strings as a JSON array for json_each: one parameter for a list of any
 // length.
@@ -99,7 +45,7 @@ func (s *Store) ClaimDue(ctx context.Context, c engine.Claim) ([]*engine.OutboxM
 	err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		// The SET expressions see the row as it was: a message taken over from a worker whose
 		// lease expired counts the lost attempt.
-		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET
+		ids, err := sqlstore.Strings(tx.QueryContext(ctx, `UPDATE outbox SET
 				attempts = attempts + (state = 'sending'),
 				last_error = CASE WHEN state = 'sending' THEN 'lease expired' ELSE last_error END,
 				state = 'sending', worker = ?, lease_until = ?, updated_at = ?
@@ -111,28 +57,15 @@ func (s *Store) ClaimDue(ctx context.Context, c engine.Claim) ([]*engine.OutboxM
 				ORDER BY next_attempt_at, id
 				LIMIT ?)
 			RETURNING id`,
-			c.Worker, formatTime(c.Now.Add(c.Lease)), now, jsonList(c.Destinations), now, now, c.Limit)
+			c.Worker, formatTime(c.Now.Add(c.Lease)), now, jsonList(c.Destinations), now, now, c.Limit))
 		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(ids) == 0 {
 			msgs = nil
 			return nil
 		}
-		msgs, err = queryOutbox(ctx, tx, `o.id IN (SELECT value FROM json_each(?)) ORDER BY o.next_attempt_at, o.id`, jsonList(ids))
+		msgs, err = sqlstore.QueryOutbox(ctx, textTimes{}, tx, `o.id IN (SELECT value FROM json_each(?)) ORDER BY o.next_attempt_at, o.id`, jsonList(ids))
 		return err
 	})
 	if err != nil {
@@ -247,7 +180,7 @@ func (s *Store) ListOutbox(ctx context.Context, f engine.OutboxFilter) ([]*engin
 		args = append(args, f.After)
 	}
 	args = append(args, f.ListLimit())
-	msgs, err := queryOutbox(ctx, s.readDB, strings.Join(conds, " AND ")+" ORDER BY o.created_at, o.id LIMIT ?", args...)
+	msgs, err := sqlstore.QueryOutbox(ctx, textTimes{}, s.readDB, strings.Join(conds, " AND ")+" ORDER BY o.created_at, o.id LIMIT ?", args...)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
@@ -314,26 +247,10 @@ func (s *Store) OutboxStats(ctx context.Context) ([]engine.OutboxCount, error) {
 	rows, err := s.readDB.QueryContext(ctx, `SELECT destination, state, count(*), min(COALESCE(queued_at, created_at))
 		FROM outbox WHERE state IN ('queued', 'sending', 'retry', 'dead')
 		GROUP BY destination, state ORDER BY destination, state`)
+	out, err := sqlstore.Collect(rows, err, func(row sqlstore.Scanner) (engine.OutboxCount, error) {
+		return sqlstore.ScanOutboxCount(textTimes{}, row)
+	})
 	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	defer rows.Close()
-	var out []engine.OutboxCount
-	for rows.Next() {
-		var (
-			c             engine.OutboxCount
-			state, oldest string
-		)
-		if err := rows.Scan(&c.Destination, &state, &c.Count, &oldest); err != nil {
-			return nil, mapErr(op, err)
-		}
-		c.State = engine.OutboxState(state)
-		if c.OldestQueue, err = parseTime(oldest); err != nil {
-			return nil, mapErr(op, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, mapErr(op, err)
 	}
 	return out, nil
@@ -373,25 +290,10 @@ func (s *Store) DisabledDestinations(ctx context.Context) ([]engine.DisabledDest
 		return nil, err
 	}
 	rows, err := s.readDB.QueryContext(ctx, `SELECT name, reason, disabled_at FROM disabled_destinations ORDER BY name`)
+	out, err := sqlstore.Collect(rows, err, func(row sqlstore.Scanner) (engine.DisabledDestination, error) {
+		return sqlstore.ScanDisabledDestination(textTimes{}, row)
+	})
 	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	defer rows.Close()
-	var out []engine.DisabledDestination
-	for rows.Next() {
-		var (
-			d  engine.DisabledDestination
-			at string
-		)
-		if err := rows.Scan(&d.Name, &d.Reason, &at); err != nil {
-			return nil, mapErr(op, err)
-		}
-		if d.DisabledAt, err = parseTime(at); err != nil {
-			return nil, mapErr(op, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, mapErr(op, err)
 	}
 	return out, nil
@@ -409,57 +311,29 @@ func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention fun
 	if err != nil {
 		return 0, mapErr(op, err)
 	}
-	total := 0
-	for _, formID := range formIDs {
-		keep := retention(formID)
-		if keep < 0 {
-			continue
-		}
-		cutoff := formatTime(now.Add(-keep))
-		for {
-			var n int64
-			err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, `UPDATE submissions SET data = '{}', purged_at = ?
-					WHERE id IN (
-						SELECT id FROM submissions
-						WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= ? AND form_id = ?
-						  AND NOT EXISTS (SELECT 1 FROM outbox WHERE submission_id = submissions.id AND state <> 'delivered')
-						LIMIT ?)`, formatTime(now), cutoff, formID, purgeBatch)
-				if err != nil {
-					return err
-				}
-				n, err = res.RowsAffected()
-				return err
-			})
+	return sqlstore.PurgeForms(formIDs, now, retention, purgeBatch, func(formID string, cutoff time.Time) (int64, error) {
+		var n int64
+		err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE submissions SET data = '{}', purged_at = ?
+				WHERE id IN (
+					SELECT id FROM submissions
+					WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= ? AND form_id = ?
+					  AND NOT EXISTS (SELECT 1 FROM outbox WHERE submission_id = submissions.id AND state <> 'delivered')
+					LIMIT ?)`, formatTime(now), formatTime(cutoff), formID, purgeBatch)
 			if err != nil {
-				return total, err
+				return err
 			}
-			total += int(n)
-			if n < purgeBatch {
-				break
-			}
-		}
-	}
-	return total, nil
+			n, err = res.RowsAffected()
+			return err
+		})
+		return n, err
+	})
 }
 
 // purgeCandidates lists the forms that have delivered submissions with data.
 func (s *Store) purgeCandidates(ctx context.Context) ([]string, error) {
-	rows, err := s.readDB.QueryContext(ctx, `SELECT DISTINCT form_id FROM submissions
-		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return sqlstore.Strings(s.readDB.QueryContext(ctx, `SELECT DISTINCT form_id FROM submissions
+		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id`))
 }
 
 // PurgeExpiredDrafts deletes expired drafts and resume codes, in batches; see
@@ -467,8 +341,7 @@ func (s *Store) purgeCandidates(ctx context.Context) ([]string, error) {
 func (s *Store) PurgeExpiredDrafts(ctx context.Context, now time.Time) (int, error) {
 	const op = "sqlite.PurgeExpiredDrafts"
 	at := formatTime(now)
-	total := 0
-	for {
+	return sqlstore.InBatches(purgeBatch, func() (int64, error) {
 		var n int64
 		err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM resume_codes WHERE expires_at <= ?`, at); err != nil {
@@ -482,12 +355,6 @@ func (s *Store) PurgeExpiredDrafts(ctx context.Context, now time.Time) (int, err
 			n, err = res.RowsAffected()
 			return err
 		})
-		if err != nil {
-			return total, err
-		}
-		total += int(n)
-		if n < purgeBatch {
-			return total, nil
-		}
-	}
+		return n, err
+	})
 }

@@ -30,10 +30,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +39,7 @@ import (
 	"time"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -256,47 +255,12 @@ func openErr(op, path string, err error) error {
 		"SQLite-Datenbank %s kann nicht geöffnet werden (cannot open the SQLite database): %w", path, err))
 }
 
-// migration is one numbered SQL file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: the name must start with a number and an underscore", e.Name())
-		}
-		b, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", ms[i-1].name, ms[i].name)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies the migrations that the database lacks, each in its own transaction. The
 // transactions are IMMEDIATE, so two processes opening a new file together apply each
 // migration once.
 func (s *Store) migrate(ctx context.Context) error {
 	const op = "sqlite.migrate"
-	ms, err := migrations()
+	ms, err := sqlstore.Migrations(migrationFiles)
 	if err != nil {
 		return engine.E(engine.KindInternal, op, err)
 	}
@@ -311,10 +275,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.writeDB.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
 		return mapErr(op, err)
 	}
-	if len(ms) > 0 && newest.Valid && newest.Int64 > int64(ms[len(ms)-1].version) {
+	if len(ms) > 0 && newest.Valid && newest.Int64 > int64(ms[len(ms)-1].Version) {
 		return engine.E(engine.KindUnavailable, op, fmt.Errorf(
 			"Datenbankschema %d ist neuer als dieses Programm (%d) (the database schema is newer than this program)",
-			newest.Int64, ms[len(ms)-1].version))
+			newest.Int64, ms[len(ms)-1].Version))
 	}
 	for _, m := range ms {
 		tx, err := s.writeDB.BeginTx(ctx, nil)
@@ -323,28 +287,28 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if err := s.applyMigration(ctx, tx, m); err != nil {
 			tx.Rollback()
-			return mapErr(op, fmt.Errorf("migration %s: %w", m.name, err))
+			return mapErr(op, fmt.Errorf("migration %s: %w", m.Name, err))
 		}
 		if err := tx.Commit(); err != nil {
-			return mapErr(op, fmt.Errorf("migration %s: %w", m.name, err))
+			return mapErr(op, fmt.Errorf("migration %s: %w", m.Name, err))
 		}
 	}
 	return nil
 }
 
 // applyMigration applies m unless the database has it already.
-func (s *Store) applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+func (s *Store) applyMigration(ctx context.Context, tx *sql.Tx, m sqlstore.Migration) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, formatTime(s.now()))
+		m.Version, m.Name, formatTime(s.now()))
 	return err
 }

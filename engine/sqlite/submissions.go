@@ -7,44 +7,8 @@ import (
 	"slices"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
-
-const submissionColumns = `id, reference, form_id, form_version, schema_hash, lang, data, data_hash,
-	submitted_at, draft_id, access_token, delivered_at, purged_at`
-
-func scanSubmission(row scanner) (*engine.Submission, error) {
-	var (
-		s         engine.Submission
-		data      []byte
-		submitted string
-		draftID   sql.NullString
-		delivered sql.NullString
-		purged    sql.NullString
-	)
-	if err := row.Scan(&s.ID, &s.Reference, &s.FormID, &s.FormVersion, &s.SchemaHash, &s.Lang, &data,
-		&s.DataHash, &submitted, &draftID, &s.AccessToken, &delivered, &purged); err != nil {
-		return nil, err
-	}
-	s.Data = data
-	s.DraftID = draftID.String
-	var err error
-	if s.SubmittedAt, err = parseTime(submitted); err != nil {
-		return nil, err
-	}
-	if delivered.Valid {
-		if s.DeliveredAt, err = parseTime(delivered.String); err != nil {
-			return nil, err
-		}
-	}
-	if purged.Valid {
-		// A tombstone: the data is gone (the column holds "{}").
-		s.Purged, s.Data = true, nil
-		if s.PurgedAt, err = parseTime(purged.String); err != nil {
-			return nil, err
-		}
-	}
-	return &s, nil
-}
 
 // Submit commits a submission, its outbox messages and the deletion of its draft (with the
 // draft's resume codes) atomically. If a submission for the same DraftID exists already, it
@@ -84,8 +48,8 @@ func (s *Store) Submit(ctx context.Context, sub *engine.Submission, outbox []*en
 // earlier submission of the draft and the insert cannot interleave with another Submit.
 func submitTx(ctx context.Context, tx *sql.Tx, sub *engine.Submission, outbox []engine.OutboxMessage) (*engine.Submission, bool, error) {
 	if sub.DraftID != "" {
-		earlier, err := scanSubmission(tx.QueryRowContext(ctx,
-			`SELECT `+submissionColumns+` FROM submissions WHERE draft_id = ?`, sub.DraftID))
+		earlier, err := sqlstore.ScanSubmission(textTimes{}, tx.QueryRowContext(ctx,
+			`SELECT `+sqlstore.SubmissionColumns+` FROM submissions WHERE draft_id = ?`, sub.DraftID))
 		switch {
 		case err == nil:
 			return earlier, false, nil
@@ -134,25 +98,21 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, m *engine.OutboxMessage) erro
 
 // Submission returns a submission by id; KindNotFound if there is none.
 func (s *Store) Submission(ctx context.Context, id string) (*engine.Submission, error) {
-	const op = "sqlite.Submission"
-	if err := s.readable(op); err != nil {
-		return nil, err
-	}
-	sub, err := scanSubmission(s.readDB.QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE id = ?`, id))
-	if err != nil {
-		return nil, mapErr(op, err)
-	}
-	return sub, nil
+	return s.submissionWhere(ctx, "sqlite.Submission", `id = ?`, id)
 }
 
 // SubmissionByReference returns a submission by its Vorgangsnummer; KindNotFound if there is
 // none.
 func (s *Store) SubmissionByReference(ctx context.Context, reference string) (*engine.Submission, error) {
-	const op = "sqlite.SubmissionByReference"
+	return s.submissionWhere(ctx, "sqlite.SubmissionByReference", `reference = ?`, reference)
+}
+
+// submissionWhere returns the submission that where (a condition with one parameter) selects.
+func (s *Store) submissionWhere(ctx context.Context, op, where string, arg any) (*engine.Submission, error) {
 	if err := s.readable(op); err != nil {
 		return nil, err
 	}
-	sub, err := scanSubmission(s.readDB.QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE reference = ?`, reference))
+	sub, err := sqlstore.ScanSubmission(textTimes{}, s.readDB.QueryRowContext(ctx, `SELECT `+sqlstore.SubmissionColumns+` FROM submissions WHERE `+where, arg))
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
@@ -166,7 +126,7 @@ func (s *Store) Outbox(ctx context.Context, submissionID string) ([]*engine.Outb
 	if err := s.readable(op); err != nil {
 		return nil, err
 	}
-	msgs, err := queryOutbox(ctx, s.readDB, `o.submission_id = ? ORDER BY o.created_at, o.id`, submissionID)
+	msgs, err := sqlstore.QueryOutbox(ctx, textTimes{}, s.readDB, `o.submission_id = ? ORDER BY o.created_at, o.id`, submissionID)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
