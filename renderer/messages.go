@@ -65,6 +65,7 @@ var uiTexts = map[string]uiText{
 	"step.itemAdded":     {"Ein neuer Eintrag wurde hinzugefügt.", "A new entry has been added."},
 	"step.itemRemoved":   {"Der Eintrag wurde entfernt.", "The entry has been removed."},
 	"step.fileUploaded":  {"Die Datei wurde hochgeladen. Sie steht jetzt unter dem Feld.", "The file has been uploaded. It is now listed below the field."},
+	"step.filesUploaded": {"Die Dateien wurden hochgeladen. Sie stehen jetzt unter dem Feld.", "The files have been uploaded. They are now listed below the field."},
 	"step.fileRemoved":   {"Die Datei wurde entfernt.", "The file has been removed."},
 	"file.types":         {"Dateiformat: %s.", "File format: %s."},
 	"file.size":          {"Höchstens %s je Datei.", "At most %s per file."},

@@ -408,6 +408,9 @@ func (r *stepUploads) stay(f *forms.Form, action stepAction) (url.Values, string
 	case action.kind == "upload":
 		if r.kept > 0 {
 			q.Set("hinweis", "hochgeladen")
+			if r.kept > 1 {
+				q.Set("hinweis", "mehrere-hochgeladen")
+			}
 			return q, renderer.FieldID(f, r.stored[0].path), true
 		}
 		return q, "", true
@@ -454,6 +457,8 @@ func (s *Server) stepFiles(c echo.Context, f *forms.Form, page int, d *engine.Dr
 		switch c.QueryParam("hinweis") {
 		case "hochgeladen":
 			p.Notice = "step.fileUploaded"
+		case "mehrere-hochgeladen":
+			p.Notice = "step.filesUploaded"
 		case "datei-entfernt":
 			p.Notice = "step.fileRemoved"
 		}

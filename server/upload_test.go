@@ -471,3 +471,25 @@ func TestUploadRefusedRequests(t *testing.T) {
 	}
 	assertNoSpool(t, app)
 }
+
+// TestUploadSeveralAtOnce: two files chosen together are stored together, and the note says so
+// in the plural.
+func TestUploadSeveralAtOnce(t *testing.T) {
+	app := newTestApp(t)
+	app.svc.TempDir = t.TempDir()
+	b := startStep2(t, app)
+	r := b.postFiles(stepURL(parkausweis, 1), url.Values{"_action": {"upload"}}, []testFile{
+		{"/zulassungsbescheinigung", "Vorderseite.pdf", minimalPDF("Vorderseite")},
+		{"/zulassungsbescheinigung", "Rückseite.jpg", testJPEG(t)},
+	})
+	wantStatus(t, "upload", r, http.StatusSeeOther)
+	if !strings.Contains(r.location, "hinweis=mehrere-hochgeladen") {
+		t.Fatalf("after uploading two files: %s", r.location)
+	}
+	page, _ := b.follow(r)
+	for _, want := range []string{"Die Dateien wurden hochgeladen.", "Vorderseite.pdf", "Rückseite.jpg"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("step 2 lacks %q", want)
+		}
+	}
+}
