@@ -166,6 +166,8 @@ func (b Backoff) Delay(attempt int, retryAfter time.Duration) time.Duration {
 // submission. The zero values of the optional fields are the defaults.
 type Worker struct {
 	Store Store
+	// Forms are the forms being served; submissions of other versions are delivered with the
+	// files the store keeps for their version (FormVersionStore, see Forms).
 	Forms *forms.Catalog
 	// Deliverers are the push destinations by name. Messages to other destinations (pull
 	// API destinations, destinations no longer configured) are left alone.
@@ -204,11 +206,13 @@ type Worker struct {
 	mu       sync.Mutex
 	disabled map[string]bool // destinations disabled, as last read from the store
 	readAt   time.Time       // when disabled was read
+	versions *Forms          // Forms and the versions in Store
 }
 
 func (w *Worker) init() {
 	w.once.Do(func() {
 		w.nudge = make(chan struct{}, 1)
+		w.versions = NewForms(w.Forms, w.Store)
 		if w.Name == "" {
 			host, _ := os.Hostname()
 			var b [3]byte
@@ -443,11 +447,11 @@ func (w *Worker) attempt(ctx context.Context, m *OutboxMessage, log *slog.Logger
 		log.Warn("loading the submission failed", "error", err)
 		return DeliveryOutcome{Error: "submission not readable: " + KindOf(err).String()}
 	}
-	form := w.Forms.Get(sub.FormID)
-	if form == nil || form.Manifest.Version != sub.FormVersion {
-		// The form (or this version of it) is not loaded: an operator can bring it back
-		// before the message is dead.
-		log.Warn("the submission's form version is not loaded", "form", sub.FormID, "version", sub.FormVersion)
+	form, err := w.versions.ForSubmission(ctx, sub)
+	if err != nil {
+		// The form version is neither loaded nor stored (or the store does not answer): an
+		// operator can bring it back before the message is dead.
+		log.Warn("the submission's form version is not loaded", "form", sub.FormID, "version", sub.FormVersion, "error", err)
 		return DeliveryOutcome{Error: "form " + sub.FormID + " " + sub.FormVersion + " not loaded"}
 	}
 	atts, err := AttachmentsOf(ctx, w.Store, sub)

@@ -127,6 +127,22 @@ type Store interface {
 
 	OutboxStore
 	AttachmentStore
+	FormVersionStore
+}
+
+// FormVersionStore keeps the files of every form version that was served, so that submissions
+// of a version the catalog no longer holds (the author has published a new one) can still be
+// delivered, their receipts rendered and their schemas published. Every method is one
+// transaction.
+type FormVersionStore interface {
+	// SaveFormVersion stores the files of form id in version (file path in the form folder →
+	// bytes; schema.json among them). It is idempotent: if the version is stored already,
+	// the stored files stay as they are (the first write wins) and it returns nil, whether or
+	// not files differ from them. KindInvalid without id, version or schema.json.
+	SaveFormVersion(ctx context.Context, id, version string, files map[string][]byte) error
+	// FormVersion returns the files stored for form id in version; KindNotFound if there are
+	// none.
+	FormVersion(ctx context.Context, id, version string) (map[string][]byte, error)
 }
 
 // OutboxStore is the delivery side of a Store: the outbox worker claims due messages and

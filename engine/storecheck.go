@@ -106,3 +106,16 @@ func PrepareSubmission(s *Submission, outbox []*OutboxMessage, now time.Time) er
 
 // Expired reports whether something that expires at expires is gone at now.
 func Expired(expires, now time.Time) bool { return !now.Before(expires) }
+
+// CheckFormVersion checks a form version's files before they are stored.
+func CheckFormVersion(id, version string, files map[string][]byte) error {
+	switch {
+	case id == "":
+		return errors.New("the form version has no form id")
+	case version == "":
+		return errors.New("the form version has no version")
+	case files["schema.json"] == nil:
+		return errors.New("the form version has no schema.json")
+	}
+	return CheckText(id, version)
+}

@@ -45,8 +45,10 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	rec := &recordingFS{FS: folder, files: map[string][]byte{}}
+	folder = rec
 	sink := &problemSink{index: map[string]*jsonIndex{}}
-	form := &Form{byPath: map[string]*Field{}, Translations: map[string]map[string]string{}}
+	form := &Form{byPath: map[string]*Field{}, Translations: map[string]map[string]string{}, Files: rec.files}
 
 	read := func(file string, required bool) (any, bool) {
 		data, err := readLimited(folder, file)

@@ -32,6 +32,13 @@ type Form struct {
 	Translations map[string]map[string]string `json:"-"`
 	// Warnings found while loading; a loaded form has no errors.
 	Warnings Problems `json:"-"`
+	// Files are the bytes of every file of the form folder that loading read (form.json,
+	// schema.json, layout.json, i18n/*.json and the folder's files that the schema $refs), by
+	// their slash-separated path in the folder. Load(MapFS(Files), …) loads the same form
+	// again: the engine keeps them so that submissions of a version the catalog no longer
+	// holds can still be delivered. The building blocks are not among them (they ship in the
+	// binary).
+	Files map[string][]byte `json:"-"`
 
 	byPath map[string]*Field
 	conds  []*Condition // every scope-based rule condition, for the linter

@@ -110,8 +110,9 @@ func (s *Server) apiSubmission(c echo.Context) (*engine.Submission, error) {
 }
 
 // apiSubmissionData is apiSubmission for the handlers that hand out personal data: 410 once the
-// retention purge has deleted it, and the form in the version of the submission, without
-// which neither envelope nor receipt can be built (503: the operator can load it again).
+// retention purge has deleted it, and the form in the version of the submission (the catalog's,
+// or the files the store keeps for the version), without which neither envelope nor receipt
+// can be built (503: the operator can load it again).
 func (s *Server) apiSubmissionData(c echo.Context) (*engine.Submission, *forms.Form, error) {
 	sub, err := s.apiSubmission(c)
 	if err != nil {
@@ -121,11 +122,14 @@ func (s *Server) apiSubmissionData(c echo.Context) (*engine.Submission, *forms.F
 		return nil, nil, apiErr(http.StatusGone, "Die Daten der Einreichung "+sub.ID+" ("+sub.Reference+
 			") wurden nach Ablauf der Aufbewahrungsfrist gelöscht; es bleiben nur IDs, Hashes und Zeiten.")
 	}
-	f := s.forms.Get(sub.FormID)
-	if f == nil || f.Manifest.Version != sub.FormVersion {
-		s.log.Warn("api: the submission's form version is not loaded", "submission", sub.ID, "form", sub.FormID, "version", sub.FormVersion)
+	f, err := s.versions.ForSubmission(c.Request().Context(), sub)
+	if engine.KindOf(err) == engine.KindNotFound {
+		s.log.Warn("api: the submission's form version is neither loaded nor stored", "submission", sub.ID, "form", sub.FormID, "version", sub.FormVersion)
 		return nil, nil, apiErr(http.StatusServiceUnavailable, "Das Formular „"+sub.FormID+"“ in Version "+sub.FormVersion+
 			" ist auf diesem Server nicht geladen; ohne es lassen sich Umschlag und Eingangsbestätigung nicht erstellen.")
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	return sub, f, nil
 }

@@ -23,9 +23,15 @@ func (s *Server) confirmationShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := s.forms.Get(sub.FormID)
-	if f == nil {
-		return &pageError{status: http.StatusNotFound}
+	// The form in the submission's version; the page needs only its title, so the current
+	// version does when that one is neither served nor stored.
+	f, err := s.versions.ForSubmission(c.Request().Context(), sub)
+	if engine.KindOf(err) == engine.KindNotFound {
+		if f = s.forms.Get(sub.FormID); f == nil {
+			return &pageError{status: http.StatusNotFound}
+		}
+	} else if err != nil {
+		return err
 	}
 	tokenURL := receiptURL(sub.Reference) + "?token=" + url.QueryEscape(sub.AccessToken)
 	p := &renderer.ConfirmationPage{

@@ -20,10 +20,13 @@ func (s *Server) receiptDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := s.forms.Get(sub.FormID)
-	if f == nil || f.Manifest.Version != sub.FormVersion {
-		// The form (in this version) is no longer served: its labels are not at hand.
+	f, err := s.versions.ForSubmission(c.Request().Context(), sub)
+	if engine.KindOf(err) == engine.KindNotFound {
+		// The form in this version is neither served nor stored: its labels are not at hand.
 		return &pageError{status: http.StatusNotFound}
+	}
+	if err != nil {
+		return err
 	}
 	if sub.Purged {
 		return &pageError{status: http.StatusGone, title: "error.purged.title", text: "error.purged.text", link: "/", linkID: "error.back"}

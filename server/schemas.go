@@ -35,12 +35,16 @@ func (s *Server) payloadSchemaShow(c echo.Context) error {
 	return schemaDocument(c, engine.PayloadSchema())
 }
 
-// formSchemaShow serves a form's schema.json at its versioned path. Only the version being
-// served is available: a path names one version, and the bytes behind it never change.
+// formSchemaShow serves a form's schema.json at its versioned path: the version being served,
+// or an earlier one whose files the store keeps (envelopes of its submissions point here). A
+// path names one version, and the bytes behind it never change.
 func (s *Server) formSchemaShow(c echo.Context) error {
-	f := s.forms.Get(c.Param("id"))
-	if f == nil || f.Manifest.Version != c.Param("version") {
+	f, err := s.versions.FormFor(c.Request().Context(), c.Param("id"), c.Param("version"))
+	if engine.KindOf(err) == engine.KindNotFound {
 		return &pageError{status: http.StatusNotFound}
+	}
+	if err != nil {
+		return err
 	}
 	return schemaDocument(c, f.SchemaJSON)
 }

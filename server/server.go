@@ -77,16 +77,19 @@ type Config struct {
 
 // Server is the web application.
 type Server struct {
-	cfg     Config
-	forms   *forms.Catalog
-	svc     *engine.Service
-	log     *slog.Logger
-	html    *renderer.HTML
-	msgs    *engine.Catalog
-	echo    *echo.Echo
-	csrfKey []byte
-	limiter *rateLimiter
-	routes  map[string]bool // registered route patterns, for the request log
+	cfg   Config
+	forms *forms.Catalog
+	svc   *engine.Service
+	// versions finds the form of a submission, also in a version the catalog no longer holds
+	// (the files the store keeps): receipts, the pull API and the published schemas use it.
+	versions *engine.Forms
+	log      *slog.Logger
+	html     *renderer.HTML
+	msgs     *engine.Catalog
+	echo     *echo.Echo
+	csrfKey  []byte
+	limiter  *rateLimiter
+	routes   map[string]bool // registered route patterns, for the request log
 }
 
 // New builds the application. An invalid branding is logged and replaced by the default
@@ -131,6 +134,10 @@ func New(cfg Config, catalog *forms.Catalog, svc *engine.Service, logger *slog.L
 	s := &Server{
 		cfg: cfg, forms: catalog, svc: svc, log: logger, html: html, msgs: engine.NewCatalog(),
 		csrfKey: key, routes: map[string]bool{},
+	}
+	s.versions = engine.NewForms(catalog, nil)
+	if svc != nil && svc.Store != nil {
+		s.versions.Store = svc.Store
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)

@@ -96,6 +96,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 
+	// Every version served is kept in the store before the first submission of it, so that its
+	// submissions are still delivered (and their receipts and schemas served) after the author
+	// publishes a new version.
+	changed, err := engine.NewForms(catalog, store).SaveCatalog(ctx)
+	if err != nil {
+		return fmt.Errorf("die Formularversionen können nicht in der Datenbank gespeichert werden; ohne sie ließen sich Einreichungen nach einer neuen Formularversion nicht mehr zustellen: %w", err)
+	}
+	for _, f := range changed {
+		logger.Warn("the files of this form version differ from those stored when it was first served; "+
+			"submissions made before the change keep the stored files, new ones use the changed files. "+
+			"Publish changed files under a new version in form.json",
+			"form", f.Manifest.ID, "version", f.Manifest.Version)
+	}
+
 	// The metrics registry of this process: Go and process collectors here, the delivery
 	// metrics in startBackground; /metrics serves it.
 	reg := prometheus.NewRegistry()

@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ozgform/ozgform/forms"
+)
+
+// Forms finds the form a submission was made with: the catalog holds only the current version
+// of each form, the store (FormVersionStore) the files of every version that was served. The
+// delivery worker, the receipt download, the pull API and the schema publication ask it, so
+// that a submission of version 1.0.0 is still delivered, its receipt rendered and its schema
+// published after the author has published 1.1.0.
+//
+// A version loaded from the store is loaded once and cached; only versions that exist in the
+// store are cached, so the cache holds at most as many forms as there are stored versions.
+// Forms is safe for concurrent use.
+type Forms struct {
+	Catalog *forms.Catalog
+	Store   FormVersionStore
+
+	cache sync.Map // formKey → *forms.Form
+}
+
+type formKey struct{ id, version string }
+
+// NewForms returns the resolver over catalog and store.
+func NewForms(catalog *forms.Catalog, store FormVersionStore) *Forms {
+	return &Forms{Catalog: catalog, Store: store}
+}
+
+// FormFor returns form id in version: the catalog's form if it is that version, else the form
+// loaded from the files stored for the version. KindNotFound if neither has it; KindInternal
+// if the stored files no longer load (a newer ozgform that checks more strictly).
+func (r *Forms) FormFor(ctx context.Context, id, version string) (*forms.Form, error) {
+	if f := r.current(id, version); f != nil {
+		return f, nil
+	}
+	return r.stored(ctx, id, version)
+}
+
+// ForSubmission returns the form a submission was validated against. As FormFor, and if the
+// author changed schema.json without publishing a new version, it prefers the stored files
+// whose schema hash is the submission's over the catalog's, so that the envelope (which
+// names the schema by hash) can still be built for submissions made before the change.
+func (r *Forms) ForSubmission(ctx context.Context, s *Submission) (*forms.Form, error) {
+	cur := r.current(s.FormID, s.FormVersion)
+	if cur != nil && (s.SchemaHash == "" || s.SchemaHash == cur.SchemaHash) {
+		return cur, nil
+	}
+	st, err := r.stored(ctx, s.FormID, s.FormVersion)
+	switch {
+	case err == nil && (cur == nil || s.SchemaHash == st.SchemaHash):
+		return st, nil
+	case cur != nil:
+		// Neither matches the submission's schema: the catalog's form, with which the receipt
+		// renders and the envelope reports the changed schema.
+		return cur, nil
+	}
+	return nil, err
+}
+
+// current returns the catalog's form if it is id in version.
+func (r *Forms) current(id, version string) *forms.Form {
+	if r.Catalog == nil {
+		return nil
+	}
+	if f := r.Catalog.Get(id); f != nil && f.Manifest.Version == version {
+		return f
+	}
+	return nil
+}
+
+// stored loads id in version from the store's files (once; then from the cache).
+func (r *Forms) stored(ctx context.Context, id, version string) (*forms.Form, error) {
+	const op = "engine.Forms.FormFor"
+	key := formKey{id, version}
+	if f, ok := r.cache.Load(key); ok {
+		return f.(*forms.Form), nil
+	}
+	if r.Store == nil {
+		return nil, E(KindNotFound, op, fmt.Errorf("form %s %s is not loaded", id, version))
+	}
+	files, err := r.Store.FormVersion(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	f, problems := forms.Load(forms.MapFS(files), id, forms.Options{})
+	if f == nil {
+		return nil, E(KindInternal, op, fmt.Errorf("the stored files of form %s %s do not load: %v", id, version, errors.Join(problemErrors(problems)...)))
+	}
+	if f.Manifest.ID != id || f.Manifest.Version != version {
+		return nil, E(KindInternal, op, fmt.Errorf("the stored files of form %s %s are form %s %s", id, version, f.Manifest.ID, f.Manifest.Version))
+	}
+	actual, _ := r.cache.LoadOrStore(key, f)
+	return actual.(*forms.Form), nil
+}
+
+func problemErrors(ps forms.Problems) []error {
+	var out []error
+	for _, p := range ps {
+		if p.Severity == forms.SeverityError {
+			out = append(out, errors.New(p.String()))
+		}
+	}
+	return out
+}
+
+// SaveCatalog stores the files of every form of the catalog in its version, unless the
+// version is stored already (SaveFormVersion: the first write wins). serve calls it at start,
+// before it accepts submissions, so that every version a submission can name is stored.
+// changed lists the forms whose stored files differ from the loaded ones: the author changed
+// files without publishing a new version. The stored files stay; the catalog's form serves
+// new submissions, and ForSubmission still finds the stored one for earlier submissions
+// whose schema hash is the stored schema's.
+func (r *Forms) SaveCatalog(ctx context.Context) (changed []*forms.Form, err error) {
+	for _, f := range r.Catalog.Forms() {
+		m := f.Manifest
+		if err := r.Store.SaveFormVersion(ctx, m.ID, m.Version, f.Files); err != nil {
+			return changed, fmt.Errorf("form %s %s: %w", m.ID, m.Version, err)
+		}
+		stored, err := r.Store.FormVersion(ctx, m.ID, m.Version)
+		if err != nil {
+			return changed, fmt.Errorf("form %s %s: %w", m.ID, m.Version, err)
+		}
+		if !sameFiles(stored, f.Files) {
+			changed = append(changed, f)
+		}
+	}
+	return changed, nil
+}
+
+func sameFiles(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, x := range a {
+		y, ok := b[name]
+		if !ok || !bytes.Equal(x, y) {
+			return false
+		}
+	}
+	return true
+}
