@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/forms"
@@ -192,7 +193,9 @@ func parseValue(fd *forms.Field, raw []string, lang string) any {
 	if fd.Widget == forms.WidgetTextarea {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
-	s = strings.TrimSpace(s)
+	// NFC: a letter typed or pasted as base + combining mark ("u" + U+0308) becomes the one
+	// character DIN 91379 lists ("ü"); sequences without a precomposed form stay as they are.
+	s = norm.NFC.String(strings.TrimSpace(s))
 	if fd.MaxLength != nil {
 		if limit := *fd.MaxLength * maxLengthScale; limit > 0 && utf8.RuneCountInString(s) > limit {
 			s = string([]rune(s)[:limit])

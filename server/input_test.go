@@ -136,6 +136,9 @@ func TestParseValue(t *testing.T) {
 		{"/anzahl", []string{"viele"}, "viele"},
 		{"/datum", []string{"28.11.2026"}, "2026-11-28"},
 		{"/name", []string{"  Anna  "}, "Anna"},
+		{"/name", []string{"Mu\u0308l"}, "Mül"},     // NFC: one letter, as DIN 91379 lists it
+		{"/name", []string{"L\u0325i"}, "L\u0325i"}, // a DIN 91379 sequence without a precomposed form stays
+		{"/text", []string{"Łukasz Ørsted-Ñúñez"}, "Łukasz Ørsted-Ñúñez"},
 		{"/name", []string{strings.Repeat("x", 50)}, strings.Repeat("x", 20)}, // cut at maxLength × 4
 		{"/text", []string{"a\r\nb"}, "a\nb"},
 		{"/text", []string{"   "}, nil},
