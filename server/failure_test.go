@@ -26,6 +26,7 @@ import (
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/postgres"
 	"github.com/ozgform/ozgform/engine/sqlite"
+	"github.com/ozgform/ozgform/engine/storetest"
 )
 
 // The failures a citizen may meet when pressing "Absenden": the database is locked by another
@@ -264,13 +265,7 @@ func newTestAppAt(tb testing.TB, dbPath string, sopts sqlite.Options, logs io.Wr
 // refused) while the citizen submits. The store reaches PostgreSQL through a TCP proxy that
 // the test switches off and on; without OZGFORM_TEST_POSTGRES the test skips (in CI it fails).
 func TestFailurePostgresDown(t *testing.T) {
-	base := os.Getenv("OZGFORM_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("OZGFORM_TEST_POSTGRES is empty in CI: .ci/run must start PostgreSQL")
-		}
-		t.Skip("PostgreSQL tests skipped: set OZGFORM_TEST_POSTGRES=postgres://…")
-	}
+	base := storetest.PostgresURL(t)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)

@@ -2,16 +2,11 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -22,6 +17,7 @@ import (
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/postgres"
 	"github.com/ozgform/ozgform/engine/sqlite"
+	"github.com/ozgform/ozgform/engine/storetest"
 	"github.com/ozgform/ozgform/forms"
 )
 
@@ -80,30 +76,8 @@ func TestHealthAndReady(t *testing.T) {
 // TestReadyPostgres: /readyz on PostgreSQL; skipped without OZGFORM_TEST_POSTGRES (in CI it
 // fails).
 func TestReadyPostgres(t *testing.T) {
-	base := os.Getenv("OZGFORM_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("OZGFORM_TEST_POSTGRES is empty in CI: .ci/run must start PostgreSQL")
-		}
-		t.Skip("PostgreSQL tests skipped: set OZGFORM_TEST_POSTGRES=postgres://…")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "ozgform_ready_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	store, err := postgres.Open(context.Background(), u.String(), postgres.Options{})
+	u := storetest.PostgresSchema(t, "ozgform_ready")
+	store, err := postgres.Open(context.Background(), u, postgres.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,51 +16,12 @@ import (
 	"github.com/ozgform/ozgform/engine/storetest"
 )
 
-// testURL returns the URL of the test database from OZGFORM_TEST_POSTGRES. Without it the
-// test is skipped, except in CI (CI=true), where a skipped store suite would hide that
-// PostgreSQL was never tested.
-func testURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv("OZGFORM_TEST_POSTGRES")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("OZGFORM_TEST_POSTGRES is empty in CI: .ci/run must start PostgreSQL (eval \"$(bash .ci/postgres.sh start)\")")
-		}
-		tb.Skip("PostgreSQL tests skipped: set OZGFORM_TEST_POSTGRES=postgres://…")
-	}
-	return u
-}
+// testURL and freshSchema are the shared PostgreSQL test helpers of storetest.
+func testURL(tb testing.TB) string { tb.Helper(); return storetest.PostgresURL(tb) }
 
-// freshSchema creates an empty schema of its own for one test, drops it when the test ends,
-// and returns a URL whose connections work in it.
 func freshSchema(tb testing.TB) string {
 	tb.Helper()
-	base := testURL(tb)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "ozgform_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresSchema(tb, "ozgform_test")
 }
 
 func openStore(tb testing.TB, u string, opts postgres.Options) *postgres.Store {

@@ -2,15 +2,11 @@ package webhook_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +20,7 @@ import (
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/postgres"
 	"github.com/ozgform/ozgform/engine/sqlite"
+	"github.com/ozgform/ozgform/engine/storetest"
 	"github.com/ozgform/ozgform/engine/webhook"
 	"github.com/ozgform/ozgform/forms"
 
@@ -101,42 +98,10 @@ func openSQLite(tb testing.TB, now func() time.Time) *sqlite.Store {
 	return st
 }
 
-// postgresURL returns a URL of a fresh schema in the test database; without
-// OZGFORM_TEST_POSTGRES the test is skipped, except in CI, where that is a failure.
+// postgresURL returns a URL of a fresh schema in the test database (storetest.PostgresSchema).
 func postgresURL(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv("OZGFORM_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("OZGFORM_TEST_POSTGRES is empty in CI: .ci/run must start PostgreSQL")
-		}
-		tb.Skip("PostgreSQL tests skipped: set OZGFORM_TEST_POSTGRES=postgres://…")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "ozgform_webhook_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresSchema(tb, "ozgform_webhook")
 }
 
 func openPostgres(tb testing.TB, u string, now func() time.Time) *postgres.Store {
