@@ -22,7 +22,7 @@ func SubmissionData(form *forms.Form, data any) (json.RawMessage, []FieldError, 
 		pruned = map[string]any{}
 	}
 	dropBlankOptional(form, pruned)
-	if errs := Validate(form, pruned); len(errs) > 0 {
+	if errs := validatePruned(form, pruned); len(errs) > 0 {
 		return nil, errs, nil
 	}
 	canon, err := encodeData(pruned)

@@ -196,7 +196,7 @@ func (s *Service) Save(ctx context.Context, form *forms.Form, d *Draft, page int
 	if err != nil {
 		return nil, E(KindInvalid, op, err)
 	}
-	res.Errors = ErrorsOnPage(form, page, vis, Validate(form, data))
+	res.Errors = ErrorsOnPage(form, page, vis, validatePruned(form, data))
 	raw, err := encodeData(data)
 	if err != nil {
 		return nil, E(KindInternal, op, err)

@@ -65,7 +65,13 @@ const (
 // absurdly large json.Numbers, cyclic or very deep data) are reported as "invalidValue" without
 // running the schema. A nil form, or one without a schema, yields a single error at the form
 // as a whole: data is never accepted unchecked. Validate is safe for concurrent use.
-func Validate(form *forms.Form, data any) []FieldError {
+func Validate(form *forms.Form, data any) []FieldError { return validate(form, data, false) }
+
+// validatePruned is Validate for data that form.Prune has already pruned (the service's
+// merged draft, a submission's data): it skips pruning a second time.
+func validatePruned(form *forms.Form, data any) []FieldError { return validate(form, data, true) }
+
+func validate(form *forms.Form, data any, pruned bool) []FieldError {
 	if form == nil || form.Schema == nil {
 		return []FieldError{{Path: "", MessageID: "schemaError"}}
 	}
@@ -77,7 +83,9 @@ func Validate(form *forms.Form, data any) []FieldError {
 		return v.finish()
 	}
 	// A hidden field's value is dropped before validation: it is never validated.
-	data, _ = form.Prune(data)
+	if !pruned {
+		data, _ = form.Prune(data)
+	}
 	err := form.Schema.Validate(data)
 	if err == nil {
 		return nil
