@@ -312,3 +312,36 @@ func TestCheckUnknownFormatAndErrorKeys(t *testing.T) {
 		t.Fatalf("format=%v unusedErrorKey=%v flaggedKnown=%v\n%s", gotFormat, gotUnusedErrorKey, flaggedKnownErrorKey, problemLines(problems))
 	}
 }
+
+// TestCheckJSONSyntaxCause: the JSON parser sees a trailing comma only at the bracket after it
+// and a missing comma only at the next key; check reports the comma itself and the end of the
+// value before the missing comma.
+func TestCheckJSONSyntaxCause(t *testing.T) {
+	tests := []struct {
+		name, content string
+		line, col     int
+		text          string
+	}{
+		{"trailing comma in an object", "{\n  \"type\": \"VerticalLayout\",\n  \"elements\": [],\n}", 3, 17, "überflüssiges Komma nach dem letzten Eintrag eines Objekts"},
+		{"trailing comma in a list", "{\"type\": \"VerticalLayout\", \"elements\": [\n  {\"type\": \"Label\", \"text\": \"a\"},\n]}", 2, 33, "letzten Element einer Liste"},
+		{"missing comma between members", "{\n  \"type\": \"VerticalLayout\"\n  \"elements\": []\n}", 2, 27, "fehlt ein Komma (der nächste Eintrag beginnt in Zeile 3)"},
+		{"missing comma between elements", "{\"type\": \"VerticalLayout\", \"elements\": [\n  {\"type\": \"Label\", \"text\": \"a\"}\n  {\"type\": \"Label\", \"text\": \"b\"}\n]}", 2, 33, "fehlt ein Komma"},
+		{"missing colon", "{\"type\" \"VerticalLayout\"}", 1, 8, "Doppelpunkt"},
+		{"two commas", "{\"type\": \"VerticalLayout\",, \"elements\": []}", 1, 26, "zwei Kommas"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			problems := Check(testForm(map[string]string{"layout.json": tc.content}), "test", Options{Now: fixedClock})
+			for _, p := range problems {
+				if p.Code != "json-syntax" {
+					continue
+				}
+				if p.File != "layout.json" || p.Line != tc.line || p.Column != tc.col || !strings.Contains(p.Message, tc.text) {
+					t.Fatalf("got %s (line %d col %d), want layout.json:%d:%d with %q", p, p.Line, p.Column, tc.line, tc.col, tc.text)
+				}
+				return
+			}
+			t.Fatalf("no json-syntax problem in %v", problems)
+		})
+	}
+}

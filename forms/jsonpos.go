@@ -91,6 +91,11 @@ func syntaxError(data []byte, dec *json.Decoder, err error) error {
 	if errors.As(err, &se) {
 		off = int(se.Offset)
 	}
+	if se != nil {
+		if cause := syntaxCause(data, off, se.Error()); cause != nil {
+			return cause
+		}
+	}
 	line, col := lineCol(data, off)
 	msg := "Die Datei ist kein gültiges JSON"
 	switch {
@@ -103,6 +108,49 @@ func syntaxError(data []byte, dec *json.Decoder, err error) error {
 	}
 	return &jsonSyntaxError{Line: line, Column: col, Msg: msg}
 }
+
+// syntaxCause names the cause of a syntax error where the parser only sees the symptom: a
+// comma before a closing bracket is reported at the comma, a missing comma or colon after the
+// value or key before the offending character. It returns nil for other errors.
+func syntaxCause(data []byte, off int, parserMsg string) *jsonSyntaxError {
+	p := off
+	for p < len(data) && isJSONSpace(data[p]) {
+		p++
+	}
+	if p >= len(data) {
+		return nil
+	}
+	q := p - 1
+	for q >= 0 && isJSONSpace(data[q]) {
+		q--
+	}
+	if q < 0 {
+		return nil
+	}
+	at := func(pos int, msg string) *jsonSyntaxError {
+		line, col := lineCol(data, pos)
+		return &jsonSyntaxError{Line: line, Column: col, Msg: "Die Datei ist kein gültiges JSON: " + msg}
+	}
+	c := data[p]
+	switch {
+	case (c == '}' || c == ']') && data[q] == ',':
+		what := "Eintrag eines Objekts"
+		if c == ']' {
+			what = "Element einer Liste"
+		}
+		return at(q, fmt.Sprintf("überflüssiges Komma nach dem letzten %s (vor „%c“). Löschen Sie das Komma.", what, c))
+	case c == ',' && data[q] == ',':
+		return at(q, "zwei Kommas hintereinander; dazwischen fehlt ein Eintrag, oder ein Komma ist zu viel.")
+	case strings.HasSuffix(parserMsg, "after object key:value pair"), strings.HasSuffix(parserMsg, "after array element"):
+		line, _ := lineCol(data, p)
+		return at(q+1, fmt.Sprintf("nach diesem Wert fehlt ein Komma (der nächste Eintrag beginnt in Zeile %d).", line))
+	case strings.HasSuffix(parserMsg, "after object key"):
+		return at(q+1, "nach diesem Schlüssel fehlt ein Doppelpunkt.")
+	}
+	return nil
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // checkNesting refuses documents nested deeper than MaxNesting before any recursive decoding.
 func checkNesting(data []byte) error {

@@ -121,3 +121,19 @@ func TestValidateSamples(t *testing.T) {
 		t.Fatalf("broken data: exit %d: %s", code, errOut)
 	}
 }
+
+// TestCheckTrailingCommaAtTheComma: `ozgform check` reports a trailing comma where it is, not
+// at the bracket after it where the JSON parser stumbles.
+func TestCheckTrailingCommaAtTheComma(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range brokenForm {
+		files[k] = v
+	}
+	files["schema.json"] = "{\n  \"type\": \"object\",\n  \"properties\": {\n    \"a\": {\"type\": \"string\", \"title\": \"A\"},\n  }\n}"
+	dir := writeForm(t, files)
+	code, out, _ := run(t, "check", dir)
+	want := filepath.Join(dir, "schema.json") + ":4:42: /: Die Datei ist kein gültiges JSON: überflüssiges Komma"
+	if code != exitInvalid || !strings.Contains(out, want) {
+		t.Fatalf("exit %d, want %d and %q in:\n%s", code, exitInvalid, want, out)
+	}
+}
