@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/ozgform/ozgform/forms"
 )
@@ -569,7 +569,7 @@ func (r *receipt) render() ([]byte, error) {
 	}
 	pdf.SetKeywords(pdfLine(strings.Join(keywords, "; ")), true)
 	pdf.SetCreator("ozgform", false)
-	pdf.SetProducer("ozgform (go-pdf/fpdf)", false)
+	pdf.SetProducer("ozgform (codeberg.org/go-pdf/fpdf)", false)
 	if r.lang == "en" {
 		pdf.SetLang("en")
 	} else {

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 )
 
 // The receipt font is Noto Sans (SIL Open Font License 1.1, see fonts/OFL.txt), regular and
