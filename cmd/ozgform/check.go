@@ -24,8 +24,12 @@ func (m *Main) check(args []string) (int, error) {
 	fl := flag.NewFlagSet("check", flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	asJSON := fl.Bool("json", false, "Ergebnis als JSON ausgeben")
-	if err := fl.Parse(interspersed(args, "json")); err != nil {
+	asMap := fl.Bool("map", false, "zusätzlich die Formularkarte jedes fehlerfreien Formulars ausgeben (Schritte, Felder, Regeln, Bausteine)")
+	if err := fl.Parse(interspersed(args, "json", "map")); err != nil {
 		return exitUsage, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *asJSON && *asMap {
+		return exitUsage, fmt.Errorf("%w: --json und --map lassen sich nicht verbinden", errUsage)
 	}
 	dirs := fl.Args()
 	if len(dirs) == 0 {
@@ -42,6 +46,14 @@ func (m *Main) check(args []string) (int, error) {
 		for _, folder := range folders {
 			checked++
 			problems := forms.Check(os.DirFS(folder), filepath.Base(folder), forms.Options{})
+			if *asMap && !problems.HasErrors() {
+				if f, _ := forms.Load(os.DirFS(folder), filepath.Base(folder), forms.Options{}); f != nil {
+					if err := f.Map().WriteText(m.Stdout); err != nil {
+						return exitUsage, err
+					}
+					fmt.Fprintln(m.Stdout)
+				}
+			}
 			for _, p := range problems {
 				all = append(all, checkedProblem{Problem: p, Path: filepath.Join(folder, p.File)})
 			}

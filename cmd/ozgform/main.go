@@ -49,7 +49,8 @@ Aufruf:
                    [--draft-ttl 720h] [--branding branding.json] [--trust-proxy]
                    [--base-url https://formulare.example.de] [--config ozgform.yaml]
                    [--session-key-file schluessel.txt]
-  ozgform check    [--json] [ORDNER …]        Formulare prüfen (Formularordner oder Ordner mit Formularen)
+  ozgform check    [--json|--map] [ORDNER …]  Formulare prüfen (Formularordner oder Ordner mit Formularen);
+                                              --map gibt dazu die Formularkarte aus (Schritte, Felder, Regeln)
   ozgform validate FORMULARORDNER DATEN.json  Beispieldaten gegen ein Formular prüfen
   ozgform receipt  FORMULARORDNER DATEN.json [-o quittung.pdf] [--time 2026-03-02T10:15:00+01:00] [--lang de]
                                               Muster-Eingangsbestätigung (PDF) erstellen

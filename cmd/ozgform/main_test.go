@@ -137,3 +137,19 @@ func TestCheckTrailingCommaAtTheComma(t *testing.T) {
 		t.Fatalf("exit %d, want %d and %q in:\n%s", code, exitInvalid, want, out)
 	}
 }
+
+// TestCheckMap: `ozgform check --map` prints the form map of each form before the findings.
+func TestCheckMap(t *testing.T) {
+	code, out, errOut := run(t, "check", "--map", "../../examples/gewerbeanmeldung")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"Formularkarte: Gewerbeanmeldung", "Schritt 5: Erklärung", "→ Pflicht: „Handwerkskammer“", "Bausteine:\n  - anschrift-inland.json"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, _ := run(t, "check", "--map", "--json", "../../examples"); code != exitUsage {
+		t.Errorf("--map with --json: exit %d, want %d", code, exitUsage)
+	}
+}
