@@ -257,6 +257,12 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("100::/64"),        // discard
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
 	netip.MustParsePrefix("2002::/16"),       // 6to4: embeds any IPv4 address
+	// IPv4-compatible (::a.b.c.d, deprecated by RFC 4291) and IPv4-translated
+	// (::ffff:0:a.b.c.d, RFC 2765 SIIT) addresses embed an IPv4 address that a stack or a
+	// translator may reach; neither has a legitimate use for a webhook, so both ranges are
+	// refused whole, whatever address they embed (::ffff:a.b.c.d is unmapped above instead).
+	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("::ffff:0:0:0/96"),
 }
 
 // Public reports whether ip is a public unicast address that webhooks may reach without

@@ -228,7 +228,10 @@ func TestPrivateAddressRefused(t *testing.T) {
 	s := newSubmission(t, time.Now())
 	d := engine.Delivery{MessageID: "msg_1", Destination: "x", Attempt: 1, Submission: s, Envelope: []byte(`{}`)}
 
-	for _, u := range []string{url, strings.Replace(url, "127.0.0.1", "localhost", 1)} {
+	// IPv4-compatible and IPv4-translated IPv6 forms of the loopback address (issue 14,
+	// point 5): refused before the dial, like 127.0.0.1 itself.
+	for _, u := range []string{url, strings.Replace(url, "127.0.0.1", "localhost", 1),
+		strings.Replace(url, "127.0.0.1", "[::127.0.0.1]", 1), strings.Replace(url, "127.0.0.1", "[::ffff:0:127.0.0.1]", 1)} {
 		dest := hook("x", u)
 		dest.AllowPrivate = false
 		dl, err := webhook.New(dest, webhook.Options{})

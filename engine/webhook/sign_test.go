@@ -102,6 +102,9 @@ func TestPublic(t *testing.T) {
 		"169.254.169.254": false, "fe80::1": false, "fc00::1": false, "0.0.0.0": false, "::": false,
 		"224.0.0.1": false, "ff02::1": false, "100.64.0.1": false, "255.255.255.255": false,
 		"::ffff:127.0.0.1": false, "::ffff:10.0.0.1": false, "64:ff9b::a00:1": false, "198.18.0.1": false,
+		// IPv4-compatible and IPv4-translated IPv6 addresses (issue 14, point 5)
+		"::127.0.0.1": false, "::10.0.0.1": false, "::169.254.169.254": false, "::8.8.8.8": false,
+		"::ffff:0:127.0.0.1": false, "::ffff:0:a00:1": false, "::ffff:0:8.8.8.8": false,
 	} {
 		if got := Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)
