@@ -15,7 +15,8 @@ func (s *Server) registerRoutes() {
 	e.Use(s.requestLog, s.recoverPanic, s.securityHeaders, s.language)
 	post := []echo.MiddlewareFunc{s.rateLimit, s.crossSite, s.readForm, s.checkCSRF}
 	// Step pages may send files (multipart, streamed; see upload.go).
-	upload := []echo.MiddlewareFunc{s.rateLimit, s.crossSite, s.readUpload, s.checkCSRF}
+	// The longer upload deadline only after the CSRF check.
+	upload := []echo.MiddlewareFunc{s.rateLimit, s.crossSite, s.readUpload, s.checkCSRF, s.uploadDeadline}
 
 	s.route(http.MethodGet, "/", s.formIndex)
 	s.route(http.MethodGet, "/healthz", s.health)

@@ -35,6 +35,8 @@ const (
 	DefaultBodyLimit = 1 << 20 // bytes of a form post
 	DefaultRateLimit = 20      // POSTs per second and client
 	DefaultRateBurst = 40
+	// DefaultReadTimeout bounds reading a request, headers and body.
+	DefaultReadTimeout = 30 * time.Second
 )
 
 // Config is what an operator sets.
@@ -46,9 +48,12 @@ type Config struct {
 	// UploadLimit is the largest accepted body of a step post with files (multipart) in
 	// bytes; default DefaultUploadLimit. The limit of one file is engine.Service.MaxFileSize.
 	UploadLimit int64
-	// UploadTimeout is how long receiving a step post with files may take; default
-	// DefaultUploadTimeout.
+	// UploadTimeout is how long receiving a step post with files may take once its CSRF
+	// token has been checked; default DefaultUploadTimeout.
 	UploadTimeout time.Duration
+	// ReadTimeout is how long receiving any other request (and a multipart post up to its
+	// checked CSRF token) may take; default DefaultReadTimeout.
+	ReadTimeout time.Duration
 	// RateLimit and RateBurst limit POST requests per client IP address (token bucket);
 	// defaults DefaultRateLimit and DefaultRateBurst. A negative RateLimit turns it off.
 	RateLimit float64
@@ -110,6 +115,9 @@ func New(cfg Config, catalog *forms.Catalog, svc *engine.Service, logger *slog.L
 	if cfg.UploadTimeout <= 0 {
 		cfg.UploadTimeout = DefaultUploadTimeout
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = DefaultRateBurst
 	}
@@ -169,17 +177,22 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve is Run on a listener the caller opened.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
+// HTTPServer is the http.Server that Serve runs, with the timeouts of the Config.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.ReadTimeout),
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.ReadTimeout + 30*time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+}
+
+// Serve is Run on a listener the caller opened.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := s.HTTPServer()
 	s.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -76,7 +76,11 @@ func newTestApp(tb testing.TB, opts ...appOption) *testApp {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	s := New(cfg, exampleForms(tb), svc, logger)
-	ts := httptest.NewServer(s.Handler())
+	ts := httptest.NewUnstartedServer(s.Handler())
+	if cfg.ReadTimeout > 0 {
+		ts.Config = s.HTTPServer() // the timeouts of serve, as a test sets them
+	}
+	ts.Start()
 	app := &testApp{tb: tb, server: s, http: ts, store: store, svc: svc, dbPath: dbPath, forms: exampleForms(tb)}
 	tb.Cleanup(func() {
 		ts.Close()

@@ -23,8 +23,9 @@ import (
 // buffers whole files in memory or on disk before anyone has looked at them):
 //
 //   - readUpload (middleware) reads the text fields up to the first file, within the request
-//     limit (Config.UploadLimit); the page sends the CSRF token first, so checkCSRF can refuse
-//     a forged request before a single byte of a file is read;
+//     limit (Config.UploadLimit) and the ordinary read timeout (Config.ReadTimeout); the page
+//     sends the CSRF token first, so checkCSRF can refuse a forged request before a single
+//     byte of a file is read; only then does uploadDeadline allow Config.UploadTimeout;
 //   - the handler passes each file part to engine.Service.AddAttachment, which counts, hashes,
 //     sniffs and scans it while spooling it to a temporary file and stops at the field's limit,
 //     and collects the text fields after the files (the buttons come last).
@@ -71,12 +72,6 @@ func (s *Server) readUpload(next echo.HandlerFunc) echo.HandlerFunc {
 		if req.ContentLength > s.cfg.UploadLimit {
 			return s.uploadTooLarge(c, nil)
 		}
-		// A file on a slow line takes longer than the server's read and write timeouts for
-		// ordinary pages.
-		rc := http.NewResponseController(c.Response().Writer)
-		_ = rc.SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
-		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.UploadTimeout + time.Minute))
-
 		body := http.MaxBytesReader(c.Response().Writer, req.Body, s.cfg.UploadLimit)
 		up := &uploadStream{mr: multipart.NewReader(body, params["boundary"]), body: body,
 			form: &postForm{values: map[string][]string{}}}
@@ -90,6 +85,21 @@ func (s *Server) readUpload(next echo.HandlerFunc) echo.HandlerFunc {
 		up.next = file
 		c.Set(ctxForm, up.form)
 		c.Set(ctxUpload, up)
+		return next(c)
+	}
+}
+
+// uploadDeadline gives a multipart post whose CSRF token checkCSRF has accepted the time a
+// file on a slow line needs (Config.UploadTimeout). Until then the request is bound by the
+// read timeout of every other request, so that a client without a valid token cannot hold a
+// connection open for the upload timeout by sending a byte now and then.
+func (s *Server) uploadDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if uploadOf(c) != nil {
+			rc := http.NewResponseController(c.Response().Writer)
+			_ = rc.SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
+			_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.UploadTimeout + time.Minute))
+		}
 		return next(c)
 	}
 }
