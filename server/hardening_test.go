@@ -7,6 +7,8 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +99,31 @@ func TestSlowUploadWithTokenGetsUploadTimeout(t *testing.T) {
 	}
 	if strings.Contains(r.body, "Fehler") {
 		t.Fatalf("error page: %s", clip(r.body))
+	}
+}
+
+// TestResumeLinkFromBaseURL: the resume link on the "Zwischenspeichern" page is built from
+// the configured public address, not from the Host header the client sent.
+func TestResumeLinkFromBaseURL(t *testing.T) {
+	app := newTestApp(t, func(c *Config, _ *sqlite.Options) { c.BaseURL = "https://formulare.example.de" })
+	b := app.browser()
+	b.get(formURL("gewerbeanmeldung"))
+	b.post(formURL("gewerbeanmeldung"), nil)
+	step1 := stepURL("gewerbeanmeldung", 0)
+	b.get(step1)
+	req, _ := http.NewRequest(http.MethodPost, app.http.URL+step1,
+		strings.NewReader(url.Values{"_csrf": {b.csrf}, "_action": {"speichern"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = "angreifer.example"
+	for _, ck := range b.c.Jar.Cookies(req.URL) { // the jar goes by the Host now
+		req.AddCookie(ck)
+	}
+	r := b.do(req)
+	wantStatus(t, "save for later", r, http.StatusOK)
+	if strings.Contains(r.body, "angreifer.example") {
+		t.Fatalf("the page links to the Host header's site:\n%s", clip(r.body))
+	}
+	if !regexp.MustCompile(`href="https://formulare\.example\.de/fortsetzen/[2-9A-HJ-NP-Z-]+"`).MatchString(r.body) {
+		t.Fatalf("no resume link under the base URL:\n%s", clip(r.body))
 	}
 }

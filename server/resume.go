@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -90,18 +91,17 @@ func (s *Server) saveForLater(c echo.Context, f *forms.Form, d *engine.Draft, co
 		Common:      s.commonFor(c, f),
 		Form:        f,
 		Code:        code,
-		Link:        s.baseURL(c) + "/fortsetzen/" + code,
+		Link:        s.publicURL("/fortsetzen/" + code),
 		Expires:     expires,
 		ContinueURL: continueURL,
 	}
 	return s.page(c, http.StatusOK, func(w io.Writer) error { return s.html.Saved(w, p) })
 }
 
-// baseURL is the scheme and host the browser used.
-func (s *Server) baseURL(c echo.Context) string {
-	scheme := "http"
-	if s.isTLS(c) {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request().Host
+// publicURL is path under the operator's public address (Config.BaseURL, serve --base-url):
+// every link that leaves the page (a resume link the citizen copies into a mail or a note)
+// is built from it, never from the request's Host header, which a client chooses. Without a
+// configured address the link stays root-relative.
+func (s *Server) publicURL(path string) string {
+	return strings.TrimRight(s.cfg.BaseURL, "/") + path
 }
