@@ -93,9 +93,10 @@ func TestReadyPostgres(t *testing.T) {
 // TestMetrics: /metrics serves the registry of the configuration, as serve wires it: Go and
 // process collectors, the delivery metrics, and the submission counter after a submit.
 func TestMetrics(t *testing.T) {
+	const metricsToken = "Monitoring-Token-0123456789-abcdefghijkl"
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	app := newTestApp(t, func(c *Config, _ *sqlite.Options) { c.Metrics = reg })
+	app := newTestApp(t, func(c *Config, _ *sqlite.Options) { c.Metrics = reg; c.MetricsToken = metricsToken })
 	metrics, err := engine.NewMetrics(reg, app.store, []string{"api"}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +104,18 @@ func TestMetrics(t *testing.T) {
 	app.svc.Store = &engine.ObservedStore{Store: app.store, AfterSubmit: func(s *engine.Submission) { metrics.SubmissionCreated(s.FormID) }}
 
 	submitDirect(t, app, "hundesteuer")
-	res, body := getBody(t, app.http.URL+"/metrics")
+	if res, _ := getBody(t, app.http.URL+"/metrics"); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("/metrics without the token: %d, want 401", res.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, app.http.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	body := string(raw)
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("/metrics: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -119,9 +131,22 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 
-	// Without a registry there is no /metrics.
+	// Without a registry there is no /metrics; without a token not on this listener either
+	// (MetricsHandler serves it on a separate address, and only there).
 	bare := newTestApp(t)
 	if res, _ := getBody(t, bare.http.URL+"/metrics"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("/metrics without a registry: %d, want 404", res.StatusCode)
+	}
+	public := newTestApp(t, func(c *Config, _ *sqlite.Options) { c.Metrics = reg })
+	if res, _ := getBody(t, public.http.URL+"/metrics"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on the citizens' listener without a token: %d, want 404", res.StatusCode)
+	}
+	internal := httptest.NewServer(public.server.MetricsHandler())
+	defer internal.Close()
+	if res, body := getBody(t, internal.URL+"/metrics"); res.StatusCode != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics on the separate listener: %d", res.StatusCode)
+	}
+	if res, _ := getBody(t, internal.URL+"/formulare/hundesteuer"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the metrics listener serves forms: %d", res.StatusCode)
 	}
 }

@@ -21,8 +21,10 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/", s.formIndex)
 	s.route(http.MethodGet, "/healthz", s.health)
 	s.route(http.MethodGet, "/readyz", s.ready)
-	if s.cfg.Metrics != nil {
-		s.route(http.MethodGet, "/metrics", s.metricsHandler())
+	if s.cfg.Metrics != nil && s.cfg.MetricsToken != "" {
+		// The metrics (Go version, destinations, delivery figures) are for the operator:
+		// on the citizens' listener only with the token; see MetricsHandler.
+		s.route(http.MethodGet, "/metrics", s.metricsHandler(), s.metricsAuth)
 	}
 
 	// The pull API of the back offices (api_auth.go): bearer tokens instead of cookies, so no

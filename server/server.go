@@ -78,6 +78,10 @@ type Config struct {
 	// Metrics is the registry that /metrics serves (cmd/ozgform creates it with the Go,
 	// process and delivery collectors); nil means no /metrics.
 	Metrics prometheus.Gatherer
+	// MetricsToken, when set, puts /metrics on the citizens' listener behind this bearer
+	// token (Authorization: Bearer …). Without it the citizens' listener has no /metrics;
+	// MetricsHandler serves the metrics on a separate (internal) listen address instead.
+	MetricsToken string
 }
 
 // Server is the web application.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -38,6 +40,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	configFile := fl.String("config", "", "Konfigurationsdatei (YAML oder JSON): Ziele, API-Tokens, Zustellung, Löschlauf")
 	keyFile := fl.String("session-key-file", "", "Datei mit mindestens 32 Bytes Geheimnis für die Formular-Sitzungen (CSRF); nötig, wenn mehrere Instanzen hinter einem Lastverteiler laufen")
 	baseURLFlag := fl.String("base-url", "", "öffentliche Adresse des Dienstes für die Schema-URIs im Payload, z. B. https://formulare.example.de (Voreinstellung: http://<addr>)")
+	metricsAddr := fl.String("metrics-addr", "", "eigene Adresse nur für /metrics (z. B. 127.0.0.1:9464), getrennt von der Adresse der Bürgerinnen und Bürger")
+	metricsTokenFile := fl.String("metrics-token-file", "", "Datei mit dem Bearer-Token für /metrics (mindestens 32 Zeichen); damit gibt es /metrics auch unter --addr")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -72,6 +76,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if err := cfg.checkForms(catalog); err != nil {
 		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%w", *formsDir, err)
+	}
+
+	metricsToken, err := readMetricsToken(*metricsTokenFile)
+	if err != nil {
+		return err
 	}
 
 	sessionKey, err := readSessionKey(*keyFile)
@@ -128,7 +137,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	srv := server.New(server.Config{
 		Branding: brand, TrustProxy: *trustProxy,
-		APITokens: cfg.APITokens, BaseURL: baseURL, Metrics: reg,
+		APITokens: cfg.APITokens, BaseURL: baseURL, Metrics: reg, MetricsToken: metricsToken,
 		UploadLimit: cfg.UploadLimit, CSRFKey: sessionKey,
 	}, catalog, svc, logger)
 	logPullAPI(logger, cfg)
@@ -137,10 +146,58 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	// The envelopes name their schemas under baseURL; the server publishes them there.
 	logger.Info("payload schemas", "url", engine.PayloadSchemaURL(baseURL))
+	stopMetrics, err := serveMetrics(ctx, srv, *metricsAddr, metricsToken != "", logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	if err := srv.Run(ctx, *addr); err != nil {
 		return fmt.Errorf("Webdienst auf %s: %w", *addr, err)
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics on its own listen address (--metrics-addr), which the
+// operator keeps internal; the returned function stops it. Without the address (and without
+// a token, which puts /metrics behind it on --addr) the log says how to get the metrics.
+func serveMetrics(ctx context.Context, srv *server.Server, addr string, withToken bool, logger *slog.Logger) (func(), error) {
+	if addr == "" {
+		if withToken {
+			logger.Info("metrics at /metrics (bearer token from --metrics-token-file)")
+		} else {
+			logger.Info("no /metrics: give it an internal address with --metrics-addr 127.0.0.1:9464, or a bearer token with --metrics-token-file")
+		}
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() { _ = hs.Serve(ln) }()
+	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	return func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}, nil
+}
+
+// readMetricsToken reads the bearer token of /metrics (--metrics-token-file).
+func readMetricsToken(file string) (string, error) {
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--metrics-token-file: die Datei „%s“ kann nicht gelesen werden", file)
+	}
+	token := strings.TrimSpace(string(b))
+	if len(token) < 32 || strings.ContainsAny(token, " \t\r\n") {
+		return "", fmt.Errorf("--metrics-token-file: „%s“ enthält kein Token aus mindestens 32 Zeichen ohne Leerzeichen (z. B. erzeugt mit: head -c 32 /dev/urandom | base64)", file)
+	}
+	return token, nil
 }
 
 // openStore opens the SQLite file or, for a postgres:// URL, the PostgreSQL database.

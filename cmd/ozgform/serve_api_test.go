@@ -106,7 +106,7 @@ api:
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	base, logs := startServe(t, "--config", cfg, "--base-url", "https://formulare.example.de")
+	base, logs := startServe(t, "--config", cfg, "--base-url", "https://formulare.example.de", "--metrics-addr", "127.0.0.1:0")
 
 	if code, body := httpGet(t, base+"/api/v1/submissions", token); code != http.StatusOK || !strings.Contains(body, `"submissions":[]`) {
 		t.Errorf("API with the configured token: %d %s", code, body)
@@ -114,7 +114,14 @@ api:
 	if code, _ := httpGet(t, base+"/api/v1/submissions", "Fachverfahren-Token-falsch-0123456789-abc"); code != http.StatusUnauthorized {
 		t.Errorf("API with another token: %d", code)
 	}
-	code, body := httpGet(t, base+"/metrics", "")
+	if code, _ := httpGet(t, base+"/metrics", ""); code != http.StatusNotFound {
+		t.Errorf("/metrics on the citizens' address without --metrics-token-file: %d, want 404", code)
+	}
+	m := regexp.MustCompile(`msg="metrics listening" addr=(\S+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no metrics listener in the log:\n%s", logs)
+	}
+	code, body := httpGet(t, "http://"+m[1]+"/metrics", "")
 	for _, want := range []string{`ozgform_outbox_messages{destination="kasse",state="queued"} 0`, "go_goroutines", "process_start_time_seconds"} {
 		if code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("/metrics (%d) lacks %q", code, want)
@@ -164,5 +171,47 @@ func TestServeRefusesBadConfig(t *testing.T) {
 				t.Errorf("exit %d, want %d with %q:\n%s", code, exitUsage, c.want, errOut)
 			}
 		})
+	}
+}
+
+// TestServeMetricsToken: with --metrics-token-file, /metrics on the citizens' address answers
+// 401 without the token and the metrics with it (issue 14, point 4: /metrics was public).
+func TestServeMetricsToken(t *testing.T) {
+	dir := t.TempDir()
+	const token = "Monitoring-Token-0123456789-abcdefghijkl"
+	file := filepath.Join(dir, "metrics-token")
+	if err := os.WriteFile(file, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, logs := startServe(t, "--metrics-token-file", file)
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", http.StatusUnauthorized}, {"Monitoring-Token-falsch-0123456789-abcdef", http.StatusUnauthorized}, {token, http.StatusOK}} {
+		code, body := httpGet(t, base+"/metrics", tc.token)
+		if code != tc.want || (code == http.StatusOK) != strings.Contains(body, "go_goroutines") {
+			t.Errorf("/metrics with token %q: %d, want %d\n%.200s", tc.token, code, tc.want, body)
+		}
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Errorf("the log shows the token:\n%s", logs)
+	}
+	// Without flags there are no metrics on the citizens' address, and the log says why.
+	base, logs = startServe(t)
+	if code, _ := httpGet(t, base+"/metrics", ""); code != http.StatusNotFound {
+		t.Errorf("/metrics without flags: %d, want 404", code)
+	}
+	if !strings.Contains(logs.String(), "--metrics-addr") {
+		t.Errorf("the log does not say how to get the metrics:\n%s", logs)
+	}
+	// A short token is refused at start.
+	if err := os.WriteFile(file, []byte("kurz"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	code := NewMain(io.Discard, &errOut).Run(context.Background(), []string{"serve", "--forms", "../../examples",
+		"--database", filepath.Join(dir, "x.db"), "--metrics-token-file", file})
+	if code == exitOK || !strings.Contains(errOut.String(), "mindestens 32 Zeichen") {
+		t.Errorf("short token: exit %d, %s", code, errOut.String())
 	}
 }
