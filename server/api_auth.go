@@ -122,7 +122,7 @@ func (s *Server) apiSubmissionData(c echo.Context) (*engine.Submission, *forms.F
 		return nil, nil, apiErr(http.StatusGone, "Die Daten der Einreichung "+sub.ID+" ("+sub.Reference+
 			") wurden nach Ablauf der Aufbewahrungsfrist gelöscht; es bleiben nur IDs, Hashes und Zeiten.")
 	}
-	f, err := s.versions.ForSubmission(c.Request().Context(), sub)
+	f, err := s.forms.versions().ForSubmission(c.Request().Context(), sub)
 	if engine.KindOf(err) == engine.KindNotFound {
 		s.log.Warn("api: the submission's form version is neither loaded nor stored", "submission", sub.ID, "form", sub.FormID, "version", sub.FormVersion)
 		return nil, nil, apiErr(http.StatusServiceUnavailable, "Das Formular „"+sub.FormID+"“ in Version "+sub.FormVersion+

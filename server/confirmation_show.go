@@ -25,7 +25,7 @@ func (s *Server) confirmationShow(c echo.Context) error {
 	}
 	// The form in the submission's version; the page needs only its title, so the current
 	// version does when that one is neither served nor stored.
-	f, err := s.versions.ForSubmission(c.Request().Context(), sub)
+	f, err := s.forms.versions().ForSubmission(c.Request().Context(), sub)
 	if engine.KindOf(err) == engine.KindNotFound {
 		if f = s.forms.Get(sub.FormID); f == nil {
 			return &pageError{status: http.StatusNotFound}

@@ -20,7 +20,7 @@ func (s *Server) receiptDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.versions.ForSubmission(c.Request().Context(), sub)
+	f, err := s.forms.versions().ForSubmission(c.Request().Context(), sub)
 	if engine.KindOf(err) == engine.KindNotFound {
 		// The form in this version is neither served nor stored: its labels are not at hand.
 		return &pageError{status: http.StatusNotFound}

@@ -39,7 +39,7 @@ func (s *Server) payloadSchemaShow(c echo.Context) error {
 // or an earlier one whose files the store keeps (envelopes of its submissions point here). A
 // path names one version, and the bytes behind it never change.
 func (s *Server) formSchemaShow(c echo.Context) error {
-	f, err := s.versions.FormFor(c.Request().Context(), c.Param("id"), c.Param("version"))
+	f, err := s.forms.versions().FormFor(c.Request().Context(), c.Param("id"), c.Param("version"))
 	if engine.KindOf(err) == engine.KindNotFound {
 		return &pageError{status: http.StatusNotFound}
 	}

@@ -86,19 +86,17 @@ type Config struct {
 
 // Server is the web application.
 type Server struct {
-	cfg   Config
-	forms *forms.Catalog
-	svc   *engine.Service
-	// versions finds the form of a submission, also in a version the catalog no longer holds
-	// (the files the store keeps): receipts, the pull API and the published schemas use it.
-	versions *engine.Forms
-	log      *slog.Logger
-	html     *renderer.HTML
-	msgs     *engine.Catalog
-	echo     *echo.Echo
-	csrfKey  []byte
-	limiter  *rateLimiter
-	routes   map[string]bool // registered route patterns, for the request log
+	cfg Config
+	// forms is the catalog (swapped by SetCatalog) with its resolver of form versions.
+	forms   *liveCatalog
+	svc     *engine.Service
+	log     *slog.Logger
+	html    *renderer.HTML
+	msgs    *engine.Catalog
+	echo    *echo.Echo
+	csrfKey []byte
+	limiter *rateLimiter
+	routes  map[string]bool // registered route patterns, for the request log
 }
 
 // New builds the application. An invalid branding is logged and replaced by the default
@@ -144,13 +142,13 @@ func New(cfg Config, catalog *forms.Catalog, svc *engine.Service, logger *slog.L
 		}
 	}
 	s := &Server{
-		cfg: cfg, forms: catalog, svc: svc, log: logger, html: html, msgs: engine.NewCatalog(),
+		cfg: cfg, forms: &liveCatalog{}, svc: svc, log: logger, html: html, msgs: engine.NewCatalog(),
 		csrfKey: key, routes: map[string]bool{},
 	}
-	s.versions = engine.NewForms(catalog, nil)
 	if svc != nil && svc.Store != nil {
-		s.versions.Store = svc.Store
+		s.forms.store = svc.Store
 	}
+	s.forms.set(catalog)
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
 	}
