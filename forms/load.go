@@ -131,6 +131,7 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 		b.build(form.Layout)
 		compileConditions(b.conds, base, sink)
 		form.conds = b.conds
+		checkAuthoritiesFields(form, sink)
 	}
 	sink.list.Sort()
 	return form, sink.list

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Manifest is form.json: what the form is, who runs it and how long its data is kept.
@@ -20,6 +21,29 @@ type Manifest struct {
 	PrivacyNotice   string    `json:"privacyNotice,omitempty"`
 	Requirements    []string  `json:"requirements,omitempty"`
 	NextSteps       string    `json:"nextSteps,omitempty"`
+	// Authorities, when set, says that many authorities use the form (Einer für Alle) and
+	// which answer names the citizen's municipality; the operator's configuration says which
+	// authority serves which municipality. Authority then describes the authorities in
+	// general until the responsible one is known.
+	Authorities *AuthoritiesSpec `json:"authorities,omitempty"`
+}
+
+// AuthoritiesSpec names the answer that decides the responsible authority: either a field
+// whose value is the municipality's Amtlicher Regionalschlüssel (a Gemeinde chosen from a
+// list), or the postal code and, optionally, the Ort of an address, which the operator's
+// table turns into a municipality. Paths are JSON pointers to fields, without list items.
+type AuthoritiesSpec struct {
+	ARS string `json:"ars,omitempty"` // e.g. "/gemeinde"
+	PLZ string `json:"plz,omitempty"` // e.g. "/halter/anschrift/plz"
+	Ort string `json:"ort,omitempty"` // e.g. "/halter/anschrift/ort"; decides between the municipalities of a PLZ
+}
+
+// DecidingField returns the path of the field whose answer decides the authority.
+func (s *AuthoritiesSpec) DecidingField() string {
+	if s.ARS != "" {
+		return s.ARS
+	}
+	return s.PLZ
 }
 
 // Authority is the public body that receives the submissions (the Fachamt).
@@ -47,7 +71,7 @@ var (
 var manifestKeys = map[string]bool{
 	"id": true, "version": true, "title": true, "summary": true, "authority": true, "leika": true,
 	"languages": true, "retentionDays": true, "referencePrefix": true, "privacyNotice": true,
-	"requirements": true, "nextSteps": true, "$schema": true, "$comment": true,
+	"requirements": true, "nextSteps": true, "authorities": true, "$schema": true, "$comment": true,
 }
 
 // parseManifest reads form.json's decoded value and reports every missing or malformed field.
@@ -93,6 +117,8 @@ func parseManifest(doc any, folder string, sink *problemSink) Manifest {
 			err = json.Unmarshal(raw, &m.Requirements)
 		case "nextSteps":
 			err = json.Unmarshal(raw, &m.NextSteps)
+		case "authorities":
+			err = json.Unmarshal(raw, &m.Authorities)
 		}
 		if err != nil {
 			sink.errorf(file, "/"+escapePointer(k), "manifest-type", "Das Feld „%s“ hat den falschen Typ (%s).", k, describeJSONType(err))
@@ -152,6 +178,7 @@ func parseManifest(doc any, folder string, sink *problemSink) Manifest {
 	if !seenDE {
 		sink.errorf(file, "/languages", "manifest-language", "Die Sprachen müssen Deutsch („de“) enthalten.")
 	}
+	checkAuthoritiesSpec(obj, m.Authorities, sink)
 	if m.PrivacyNotice == "" {
 		sink.warnf(file, "", "manifest-privacy", "Kein Datenschutzhinweis („privacyNotice“) angegeben (Art. 13 DSGVO).")
 	}
@@ -199,4 +226,47 @@ func germanJSONType(t string) string {
 		return "Wahrheitswert"
 	}
 	return t
+}
+
+// checkAuthoritiesSpec checks the shape of form.json's "authorities"; checkAuthoritiesFields
+// checks its paths against the fields once the model is built.
+func checkAuthoritiesSpec(obj map[string]any, spec *AuthoritiesSpec, sink *problemSink) {
+	raw, ok := obj["authorities"].(map[string]any)
+	if !ok || spec == nil {
+		return
+	}
+	for k := range raw {
+		if k != "ars" && k != "plz" && k != "ort" {
+			sink.errorf("form.json", "/authorities/"+escapePointer(k), "manifest-authorities", "Unbekanntes Feld „%s“ (erlaubt: ars, oder plz mit ort).", k)
+		}
+	}
+	switch {
+	case spec.Ort != "" && spec.PLZ == "" && spec.ARS == "":
+		sink.errorf("form.json", "/authorities/ort", "manifest-authorities", "„ort“ gibt es nur zusammen mit „plz“.")
+	case spec.ARS == "" && spec.PLZ == "":
+		sink.errorf("form.json", "/authorities", "manifest-authorities", "„authorities“ nennt kein Feld: „ars“ (die gewählte Gemeinde) oder „plz“ (und „ort“) der Anschrift.")
+	case spec.ARS != "" && (spec.PLZ != "" || spec.Ort != ""):
+		sink.errorf("form.json", "/authorities", "manifest-authorities", "Entweder „ars“ oder „plz“ (mit „ort“) angeben, nicht beides.")
+	}
+}
+
+// checkAuthoritiesFields checks that the paths of form.json's "authorities" name text fields
+// outside lists.
+func checkAuthoritiesFields(form *Form, sink *problemSink) {
+	spec := form.Manifest.Authorities
+	if spec == nil {
+		return
+	}
+	for _, k := range []struct{ key, path string }{{"ars", spec.ARS}, {"plz", spec.PLZ}, {"ort", spec.Ort}} {
+		if k.path == "" {
+			continue
+		}
+		fd := form.byPath[k.path]
+		switch {
+		case fd == nil || strings.Contains(k.path, "/*"):
+			sink.errorf("form.json", "/authorities/"+k.key, "manifest-authorities", "„%s“ ist kein Feld des Formulars außerhalb von Listen (JSON-Zeiger wie /anschrift/plz).", k.path)
+		case fd.Type != "string":
+			sink.errorf("form.json", "/authorities/"+k.key, "manifest-authorities", "Das Feld „%s“ muss ein Text sein.", k.path)
+		}
+	}
 }

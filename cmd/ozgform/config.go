@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/clamd"
 	"github.com/ozgform/ozgform/engine/webhook"
@@ -58,6 +60,9 @@ import (
 //	  scanner:               # virus scanner, see docs/virenscanner.md
 //	    clamd: tcp://127.0.0.1:3310   # or unix:///run/clamav/clamd.ctl
 //	    timeout: 30s
+//	authorities:             # Einer für Alle: authorities by municipality (ARS) and the
+//	  table: gemeinden.csv   # PLZ table; full format at the top of authorities.go
+//	  list: [{id: musterstadt, name: …, ars: "089990000001", destinations: {"*": [kasse]}}]
 //
 // Its String and LogValue never show a secret or a token.
 type Config struct {
@@ -72,6 +77,16 @@ type Config struct {
 	UploadLimit int64
 	// Clamd, when set, scans every uploaded file before it is accepted.
 	Clamd *clamd.Scanner
+	// Authorities (Einer für Alle) and the postal code table; see authorities.go.
+	Authorities []authority.Authority
+	// AuthorityTable is the PLZ → municipality table; nil without authorities.table.
+	AuthorityTable *authority.Table
+	// TableFile is the table's path as given in the file (for messages).
+	TableFile string
+	// Warnings are problems that do not stop a start (e.g. a municipality missing from the
+	// table); serve logs them.
+	Warnings []string
+	located  []authority.Problem
 }
 
 // defaultConfig is the configuration without --config: the pull API for every form.
@@ -161,7 +176,10 @@ func redactURL(raw string) string {
 }
 
 // configError lists every problem of a configuration file, one per line.
-type configError struct{ problems []string }
+type configError struct {
+	problems []string
+	located  []authority.Problem // the same with their paths, and the warnings
+}
 
 func (e *configError) Error() string { return strings.Join(e.problems, "\n") }
 
@@ -173,30 +191,43 @@ func loadConfig(name string, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("die Konfigurationsdatei %s kann nicht gelesen werden: %w", name, errors.Unwrap(err))
 	}
+	return parseConfig(name, raw, &configParser{file: filepath.Base(name), dir: filepath.Dir(name), getenv: getenv})
+}
+
+// parseConfig decodes and checks the bytes of a configuration file with p.
+func parseConfig(name string, raw []byte, p *configParser) (*Config, error) {
 	var doc any
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml":
 		if err := yaml.Unmarshal(raw, &doc); err != nil {
-			return nil, &configError{[]string{yamlProblem(name, err)}}
+			return nil, &configError{problems: []string{yamlProblem(name, err)}}
 		}
 	case ".json":
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&doc); err != nil {
-			return nil, &configError{[]string{jsonProblem(name, raw, err)}}
+			return nil, &configError{problems: []string{jsonProblem(name, raw, err)}}
 		}
 		if dec.More() {
-			return nil, &configError{[]string{name + ": nach dem JSON-Objekt folgt noch etwas"}}
+			return nil, &configError{problems: []string{name + ": nach dem JSON-Objekt folgt noch etwas"}}
 		}
 	default:
 		return nil, fmt.Errorf("die Konfigurationsdatei %s hat eine unbekannte Endung (erlaubt: .yaml, .yml, .json)", name)
 	}
-	p := &configParser{file: filepath.Base(name), dir: filepath.Dir(name), getenv: getenv}
 	cfg := p.parse(doc)
 	if len(p.problems) > 0 {
-		return nil, &configError{p.problems}
+		return nil, &configError{p.problems, p.located}
 	}
 	cfg.File = name
+	cfg.located = p.located
+	for _, prob := range p.located {
+		if prob.Warning {
+			if prob.File == "" {
+				prob.File = p.file
+			}
+			cfg.Warnings = append(cfg.Warnings, prob.String())
+		}
+	}
 	return cfg, nil
 }
 
@@ -219,16 +250,27 @@ func jsonProblem(name string, raw []byte, err error) string {
 
 // configParser checks a decoded configuration document and collects its problems.
 type configParser struct {
-	file     string // base name, for messages
-	dir      string // secretFile and tokenFile are relative to the file's folder
-	getenv   func(string) string
+	file   string // base name, for messages
+	dir    string // secretFile and tokenFile are relative to the file's folder
+	getenv func(string) string
+	// open opens a file the configuration names (the authorities' table); default os.Open.
+	open     func(name string) (io.ReadCloser, error)
 	problems []string
+	// located are the problems with their configuration path, for `authorities check`,
+	// which turns the paths into line and column; warnings never fail a start.
+	located []authority.Problem
 }
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 func (p *configParser) errorf(path, format string, args ...any) {
-	p.problems = append(p.problems, p.file+": "+path+": "+fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	p.problems = append(p.problems, p.file+": "+path+": "+msg)
+	p.located = append(p.located, authority.Problem{Path: path, Message: msg})
+}
+
+func (p *configParser) warnf(path, format string, args ...any) {
+	p.located = append(p.located, authority.Problem{Path: path, Message: fmt.Sprintf(format, args...), Warning: true})
 }
 
 func (p *configParser) parse(doc any) *Config {
@@ -237,7 +279,7 @@ func (p *configParser) parse(doc any) *Config {
 		p.problems = append(p.problems, p.file+": die Datei ist leer")
 		return cfg
 	}
-	top := p.object("(oberste Ebene)", doc, "destinations", "api", "retention", "delivery", "attachments")
+	top := p.object("(oberste Ebene)", doc, "destinations", "api", "retention", "delivery", "attachments", "authorities")
 	if top == nil {
 		return cfg
 	}
@@ -271,6 +313,9 @@ func (p *configParser) parse(doc any) *Config {
 	}
 	if v, ok := top["attachments"]; ok {
 		p.attachments(cfg, v)
+	}
+	if v, ok := top["authorities"]; ok {
+		p.authorities(cfg, v)
 	}
 	return cfg
 }
@@ -732,7 +777,7 @@ func (c *Config) checkForms(cat *forms.Catalog) error {
 		}
 	}
 	if len(problems) > 0 {
-		return &configError{problems}
+		return &configError{problems: problems}
 	}
 	return nil
 }

@@ -196,7 +196,7 @@ func TestConfigInvalid(t *testing.T) {
 		want                []string // each must be a line of the error
 	}{
 		{"unknown top-level field", "c.yaml", "destination: []\n",
-			[]string{"c.yaml: (oberste Ebene): unbekanntes Feld „destination“ (erlaubt: destinations, api, retention, delivery, attachments)"}},
+			[]string{"c.yaml: (oberste Ebene): unbekanntes Feld „destination“ (erlaubt: destinations, api, retention, delivery, attachments, authorities)"}},
 		{"clamd address without scheme", "c.yaml", "attachments:\n  scanner:\n    clamd: 127.0.0.1:3310\n",
 			[]string{"c.yaml: attachments.scanner.clamd: muss tcp://HOST:PORT oder unix:///PFAD/ZUM/SOCKET sein"}},
 		{"upload limit below the file limit", "c.yaml", "attachments:\n  maxFileSize: 20000000\n  uploadLimit: 10000000\n",

@@ -58,6 +58,8 @@ Aufruf:
   ozgform outbox retry|replay ID [--database …]  Nachricht sofort erneut / noch einmal zustellen
   ozgform outbox enable ZIEL [--database …]      ein nach 410 gesperrtes Ziel freigeben
   ozgform purge    [--forms examples] [--database …]  Aufbewahrungsfristen einmal anwenden
+  ozgform authorities check --config ozgform.yaml [--forms examples]
+                                              Behörden und PLZ-Tabelle prüfen (Einer für Alle)
   ozgform help                                diese Hilfe
 `
 
@@ -82,6 +84,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.outbox(ctx, args[1:])
 	case "purge":
 		err = m.purge(ctx, args[1:])
+	case "authorities":
+		code, err = m.authoritiesCmd(args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return exitOK

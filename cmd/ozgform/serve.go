@@ -77,6 +77,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := cfg.checkForms(catalog); err != nil {
 		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%w", *formsDir, err)
 	}
+	if *configFile == "" && needsAuthorities(catalog) {
+		// Without --config the example forms that many authorities use get the sample ones.
+		if cfg.Authorities, cfg.AuthorityTable, err = sampleAuthorities(); err != nil {
+			return err
+		}
+		logger.Info("authorities: the sample authorities of cmd/ozgform/beispiel/behoerden.yaml (give your own with --config)")
+	}
+	if problems := cfg.checkAuthorityForms(catalog); len(problems) > 0 {
+		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%s", *formsDir, strings.Join(problems, "\n"))
+	}
+	for _, w := range cfg.Warnings {
+		logger.Warn("configuration: " + w)
+	}
 
 	metricsToken, err := readMetricsToken(*metricsTokenFile)
 	if err != nil {
