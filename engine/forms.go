@@ -117,21 +117,57 @@ func problemErrors(ps forms.Problems) []error {
 // files without publishing a new version. The stored files stay; the catalog's form serves
 // new submissions, and ForSubmission still finds the stored one for earlier submissions
 // whose schema hash is the stored schema's.
-func (r *Forms) SaveCatalog(ctx context.Context) (changed []*forms.Form, err error) {
-	for _, f := range r.Catalog.Forms() {
-		m := f.Manifest
-		if err := r.Store.SaveFormVersion(ctx, m.ID, m.Version, f.Files); err != nil {
-			return changed, fmt.Errorf("form %s %s: %w", m.ID, m.Version, err)
+func (r *Forms) SaveCatalog(ctx context.Context) (changed []*forms.Entry, err error) {
+	// A portal's catalog has thousands of forms: each is looked up first (a read), and only
+	// the new ones are written, by several goroutines so that the store can commit their
+	// writes together.
+	entries := r.Catalog.Entries()
+	differs := make([]bool, len(entries))
+	errs := make([]error, len(entries))
+	var next sync.Mutex
+	i := 0
+	var wg sync.WaitGroup
+	for range min(8, len(entries)) {
+		wg.Go(func() {
+			for {
+				next.Lock()
+				k := i
+				i++
+				next.Unlock()
+				if k >= len(entries) || ctx.Err() != nil {
+					return
+				}
+				differs[k], errs[k] = r.saveVersion(ctx, entries[k])
+			}
+		})
+	}
+	wg.Wait()
+	for k, e := range entries {
+		if errs[k] != nil {
+			return changed, fmt.Errorf("form %s %s: %w", e.Manifest.ID, e.Manifest.Version, errs[k])
 		}
-		stored, err := r.Store.FormVersion(ctx, m.ID, m.Version)
-		if err != nil {
-			return changed, fmt.Errorf("form %s %s: %w", m.ID, m.Version, err)
-		}
-		if !sameFiles(stored, f.Files) {
-			changed = append(changed, f)
+		if differs[k] {
+			changed = append(changed, e)
 		}
 	}
-	return changed, nil
+	return changed, ctx.Err()
+}
+
+// saveVersion stores the files of e unless its version is stored, and reports whether the
+// stored files differ from e's.
+func (r *Forms) saveVersion(ctx context.Context, e *forms.Entry) (bool, error) {
+	m := e.Manifest
+	stored, err := r.Store.FormVersion(ctx, m.ID, m.Version)
+	if KindOf(err) == KindNotFound {
+		if err := r.Store.SaveFormVersion(ctx, m.ID, m.Version, e.Files); err != nil {
+			return false, err
+		}
+		stored, err = r.Store.FormVersion(ctx, m.ID, m.Version)
+	}
+	if err != nil {
+		return false, err
+	}
+	return !sameFiles(stored, e.Files), nil
 }
 
 func sameFiles(a, b map[string][]byte) bool {

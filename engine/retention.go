@@ -22,7 +22,7 @@ func RetentionFor(cat *forms.Catalog) func(formID string) time.Duration {
 	return func(formID string) time.Duration {
 		days := forms.DefaultRetentionDays
 		if cat != nil {
-			if f := cat.Get(formID); f != nil && f.Manifest.RetentionDays > 0 {
+			if f := cat.Entry(formID); f != nil && f.Manifest.RetentionDays > 0 {
 				days = f.Manifest.RetentionDays
 			}
 		}

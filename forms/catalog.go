@@ -3,13 +3,58 @@ package forms
 import (
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
 )
 
-// Catalog is a set of forms loaded from a folder of form folders.
+// DefaultCompiledForms is how many compiled forms a catalog keeps in memory unless
+// CatalogOptions.Compiled says otherwise. A compiled form takes about 200 kB; a portal's
+// catalog of thousands of forms keeps the bytes of each form's files (about 40 kB) and
+// compiles the forms citizens open, keeping the most recently used ones.
+const DefaultCompiledForms = 256
+
+// Catalog is a set of forms loaded from a folder of form folders. Every form was loaded and
+// checked completely when the catalog was made, so a catalog holds only forms without errors.
+// It keeps each form's manifest and files, and at most a bounded number of compiled forms:
+// Get compiles a form again from its (checked) files when it was evicted. A Catalog is safe
+// for concurrent use and never changes after LoadCatalog; to serve other forms, load a new
+// catalog and swap the pointer.
 type Catalog struct {
-	byID map[string]*Form
-	ids  []string
+	byID    map[string]*Entry
+	entries []*Entry // ordered by id
+	opts    Options
+	limit   int
+
+	clock    atomic.Int64 // use counter for the least-recently-used eviction
+	compiled atomic.Int64 // number of entries holding a compiled form
+	evictMu  sync.Mutex
+}
+
+// Entry is one form of a catalog: what is known without compiling it.
+type Entry struct {
+	Manifest Manifest
+	// Files are the form's files as Form.Files (the bytes that were checked).
+	Files map[string][]byte
+	// Warnings found when the form was loaded.
+	Warnings Problems
+
+	texts map[string]map[string]string // the translations of the manifest's texts ("form.…")
+
+	name     string // folder name
+	form     atomic.Pointer[Form]
+	lastUse  atomic.Int64
+	loadOnce sync.Mutex
+}
+
+// CatalogOptions tune LoadCatalog.
+type CatalogOptions struct {
+	Options
+	// Compiled is how many compiled forms the catalog keeps; 0 means DefaultCompiledForms,
+	// a negative value keeps every form compiled.
+	Compiled int
 }
 
 // IsFormFolder reports whether dir in fsys holds a form (a form.json).
@@ -21,49 +66,172 @@ func IsFormFolder(fsys fs.FS, dir string) bool {
 // LoadCatalog loads every form folder directly below root. Problems name files relative to
 // root ("hundesteuer/schema.json"). Forms with errors are left out; the others are served.
 func LoadCatalog(fsys fs.FS, root string, opts Options) (*Catalog, Problems) {
-	cat := &Catalog{byID: map[string]*Form{}}
-	var all Problems
+	return LoadCatalogWith(fsys, root, CatalogOptions{Options: opts})
+}
+
+// LoadCatalogWith is LoadCatalog with a bound on the compiled forms kept in memory. The forms
+// are loaded and checked on all processors at once; problems come in folder order.
+func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Problems) {
+	cat := &Catalog{byID: map[string]*Entry{}, opts: opts.Options, limit: opts.Compiled}
+	if cat.limit == 0 {
+		cat.limit = DefaultCompiledForms
+	}
 	entries, err := fs.ReadDir(fsys, root)
 	if err != nil {
 		return cat, Problems{{File: root, Severity: SeverityError, Code: "catalog", Message: "Der Formularordner kann nicht gelesen werden: " + err.Error()}}
 	}
+	var names []string
 	for _, e := range entries {
-		dir := path.Join(root, e.Name())
-		if !e.IsDir() || !IsFormFolder(fsys, dir) {
-			continue
+		if e.IsDir() && IsFormFolder(fsys, path.Join(root, e.Name())) {
+			names = append(names, e.Name())
 		}
-		sub, err := fs.Sub(fsys, dir)
-		if err != nil {
-			continue
-		}
-		form, problems := Load(sub, e.Name(), opts)
-		for i := range problems {
-			problems[i].File = path.Join(e.Name(), problems[i].File)
-		}
-		all = append(all, problems...)
+	}
+	type result struct {
+		form     *Form
+		problems Problems
+	}
+	results := make([]result, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(names); i = int(next.Add(1)) - 1 {
+				sub, err := fs.Sub(fsys, path.Join(root, names[i]))
+				if err != nil {
+					continue
+				}
+				form, problems := Load(sub, names[i], opts.Options)
+				for j := range problems {
+					problems[j].File = path.Join(names[i], problems[j].File)
+				}
+				results[i] = result{form, problems}
+			}
+		})
+	}
+	wg.Wait()
+
+	var all Problems
+	for i, r := range results {
+		all = append(all, r.problems...)
+		form := r.form
 		if form == nil {
 			continue
 		}
 		if other, dup := cat.byID[form.Manifest.ID]; dup {
-			all = append(all, Problem{File: path.Join(e.Name(), "form.json"), Pointer: "/id", Severity: SeverityError, Code: "catalog-duplicate",
+			all = append(all, Problem{File: path.Join(names[i], "form.json"), Pointer: "/id", Severity: SeverityError, Code: "catalog-duplicate",
 				Message: "Die id „" + form.Manifest.ID + "“ wird schon von einem anderen Formular verwendet (" + other.Manifest.Title + ")."})
 			continue
 		}
-		cat.byID[form.Manifest.ID] = form
-		cat.ids = append(cat.ids, form.Manifest.ID)
+		e := &Entry{Manifest: form.Manifest, Files: form.Files, Warnings: form.Warnings, name: names[i], texts: manifestTexts(form)}
+		if cat.limit < 0 || int(cat.compiled.Load()) < cat.limit {
+			e.form.Store(form)
+			cat.compiled.Add(1)
+		}
+		cat.byID[form.Manifest.ID] = e
+		cat.entries = append(cat.entries, e)
 	}
-	sort.Strings(cat.ids)
+	sort.Slice(cat.entries, func(i, j int) bool { return cat.entries[i].Manifest.ID < cat.entries[j].Manifest.ID })
 	return cat, all
 }
 
-// Get returns the form with the given id, or nil.
-func (c *Catalog) Get(id string) *Form { return c.byID[id] }
+// manifestTexts keeps the translations of the manifest's texts (keys "form.…"), which lists of
+// forms show without compiling them.
+func manifestTexts(f *Form) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for lang, texts := range f.Translations {
+		for k, v := range texts {
+			if strings.HasPrefix(k, "form.") {
+				if out[lang] == nil {
+					out[lang] = map[string]string{}
+				}
+				out[lang][k] = v
+			}
+		}
+	}
+	return out
+}
 
-// Forms returns the forms ordered by id.
+// T returns the text for key in lang, or fallback (the German text) when there is none, like
+// Form.T for the manifest's texts ("form.title", "form.summary").
+func (e *Entry) T(lang, key, fallback string) string {
+	if lang == "" || lang == "de" {
+		return fallback
+	}
+	if s, ok := e.texts[lang][key]; ok && s != "" {
+		return s
+	}
+	return fallback
+}
+
+// Len returns the number of forms.
+func (c *Catalog) Len() int { return len(c.entries) }
+
+// Entry returns the form with the given id without compiling it, or nil.
+func (c *Catalog) Entry(id string) *Entry { return c.byID[id] }
+
+// Entries returns the forms ordered by id, without compiling them.
+func (c *Catalog) Entries() []*Entry { return c.entries }
+
+// Get returns the compiled form with the given id, or nil when there is none. A form that is
+// not in memory is compiled from its checked files (a few milliseconds).
+func (c *Catalog) Get(id string) *Form {
+	e := c.byID[id]
+	if e == nil {
+		return nil
+	}
+	e.lastUse.Store(c.clock.Add(1))
+	if f := e.form.Load(); f != nil {
+		return f
+	}
+	e.loadOnce.Lock()
+	defer e.loadOnce.Unlock()
+	if f := e.form.Load(); f != nil {
+		return f
+	}
+	f, _ := Load(MapFS(e.Files), e.name, c.opts)
+	if f == nil {
+		// The files were checked when the catalog was made and cannot have changed; only a
+		// change of the clock-dependent checks could get here.
+		return nil
+	}
+	f.Files = e.Files
+	e.form.Store(f)
+	if c.limit >= 0 && int(c.compiled.Add(1)) > c.limit {
+		c.evict(e)
+	}
+	return f
+}
+
+// evict drops the compiled form used least recently (other than keep) until the catalog is
+// within its limit.
+func (c *Catalog) evict(keep *Entry) {
+	c.evictMu.Lock()
+	defer c.evictMu.Unlock()
+	for int(c.compiled.Load()) > c.limit {
+		var victim *Entry
+		for _, e := range c.entries {
+			if e == keep || e.form.Load() == nil {
+				continue
+			}
+			if victim == nil || e.lastUse.Load() < victim.lastUse.Load() {
+				victim = e
+			}
+		}
+		if victim == nil || victim.form.Swap(nil) == nil {
+			return
+		}
+		c.compiled.Add(-1)
+	}
+}
+
+// Forms returns every form compiled, ordered by id. With a large catalog prefer Entries,
+// which compiles nothing.
 func (c *Catalog) Forms() []*Form {
-	out := make([]*Form, len(c.ids))
-	for i, id := range c.ids {
-		out[i] = c.byID[id]
+	out := make([]*Form, 0, len(c.entries))
+	for _, e := range c.entries {
+		if f := c.Get(e.Manifest.ID); f != nil {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -253,8 +253,8 @@ type FieldMessage struct {
 // IndexPage lists the forms.
 type IndexPage struct {
 	Common
-	Forms     []*forms.Form
-	FormURL   func(*forms.Form) string
+	Forms     []*forms.Entry
+	FormURL   func(*forms.Entry) string
 	ResumeURL string
 }
 

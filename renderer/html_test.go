@@ -171,8 +171,8 @@ func TestHTMLPagesOfExamples(t *testing.T) {
 			checkHTML(t, lang+"/"+name, buf.String(), lang, nil)
 		}
 		render("index", func(w io.Writer) error {
-			return h.Index(w, &IndexPage{Common: common, Forms: cat.Forms(), ResumeURL: "/fortsetzen",
-				FormURL: func(f *forms.Form) string { return "/formulare/" + f.Manifest.ID }})
+			return h.Index(w, &IndexPage{Common: common, Forms: cat.Entries(), ResumeURL: "/fortsetzen",
+				FormURL: func(f *forms.Entry) string { return "/formulare/" + f.Manifest.ID }})
 		})
 		render("fortsetzen", func(w io.Writer) error { return h.Resume(w, &ResumePage{Common: common, Action: "/fortsetzen"}) })
 		render("fortsetzen-fehler", func(w io.Writer) error {

@@ -32,8 +32,14 @@ func (l *liveCatalog) set(c *forms.Catalog) {
 // Get returns the form with the given id, or nil.
 func (l *liveCatalog) Get(id string) *forms.Form { return l.cur.Load().catalog.Get(id) }
 
-// Forms returns the forms ordered by id.
+// Forms returns the forms ordered by id, every one compiled.
 func (l *liveCatalog) Forms() []*forms.Form { return l.cur.Load().catalog.Forms() }
+
+// Entries returns the forms ordered by id without compiling them.
+func (l *liveCatalog) Entries() []*forms.Entry { return l.cur.Load().catalog.Entries() }
+
+// Len returns the number of forms.
+func (l *liveCatalog) Len() int { return l.cur.Load().catalog.Len() }
 
 // versions finds the form of a submission, also in a version the catalog no longer holds
 // (the files the store keeps): receipts, the pull API and the published schemas use it.

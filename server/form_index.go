@@ -14,8 +14,8 @@ import (
 func (s *Server) formIndex(c echo.Context) error {
 	p := &renderer.IndexPage{
 		Common:    s.common(c),
-		Forms:     s.forms.Forms(),
-		FormURL:   func(f *forms.Form) string { return formURL(f.Manifest.ID) },
+		Forms:     s.forms.Entries(),
+		FormURL:   func(f *forms.Entry) string { return formURL(f.Manifest.ID) },
 		ResumeURL: "/fortsetzen",
 	}
 	return s.page(c, http.StatusOK, func(w io.Writer) error { return s.html.Index(w, p) })

@@ -24,7 +24,7 @@ type readiness struct {
 func (s *Server) ready(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), readyTimeout)
 	defer cancel()
-	r := readiness{Status: "ready", Checks: map[string]string{"store": "ok", "forms": "ok"}, Forms: len(s.forms.Forms())}
+	r := readiness{Status: "ready", Checks: map[string]string{"store": "ok", "forms": "ok"}, Forms: s.forms.Len()}
 	if err := s.svc.Store.Ping(ctx); err != nil {
 		s.log.Warn("readyz: the store does not answer", "error", err.Error())
 		r.Status, r.Checks["store"] = "unavailable", "unreachable"

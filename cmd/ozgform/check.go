@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ozgform/ozgform/forms"
 )
@@ -43,9 +46,10 @@ func (m *Main) check(args []string) (int, error) {
 		if err != nil {
 			return exitUsage, err
 		}
-		for _, folder := range folders {
+		results := checkFolders(folders)
+		for i, folder := range folders {
 			checked++
-			problems := forms.Check(os.DirFS(folder), filepath.Base(folder), forms.Options{})
+			problems := results[i]
 			if *asMap && !problems.HasErrors() {
 				if f, _ := forms.Load(os.DirFS(folder), filepath.Base(folder), forms.Options{}); f != nil {
 					if err := f.Map().WriteText(m.Stdout); err != nil {
@@ -98,6 +102,22 @@ func (m *Main) check(args []string) (int, error) {
 		return exitInvalid, nil
 	}
 	return exitOK, nil
+}
+
+// checkFolders lints the folders on all processors at once; the results are in folder order.
+func checkFolders(folders []string) []forms.Problems {
+	out := make([]forms.Problems, len(folders))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(folders)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(folders); i = int(next.Add(1)) - 1 {
+				out[i] = forms.Check(os.DirFS(folders[i]), filepath.Base(folders[i]), forms.Options{})
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // interspersed moves the named boolean flags before the other arguments, so that

@@ -755,19 +755,19 @@ func (c *Config) checkForms(cat *forms.Catalog) error {
 	var problems []string
 	for i, d := range c.Destinations {
 		for j, id := range d.Forms {
-			if cat.Get(id) == nil {
+			if cat.Entry(id) == nil {
 				problems = append(problems, fmt.Sprintf("%s: destinations[%d].forms[%d]: das Formular „%s“ gibt es nicht", file, i, j, id))
 			}
 		}
 	}
 	for i, t := range c.APITokens {
 		for j, id := range t.Forms {
-			if cat.Get(id) == nil {
+			if cat.Entry(id) == nil {
 				problems = append(problems, fmt.Sprintf("%s: api.tokens[%d].forms[%d]: das Formular „%s“ gibt es nicht", file, i, j, id))
 			}
 		}
 	}
-	for _, f := range cat.Forms() {
+	for _, f := range cat.Entries() {
 		covered := false
 		for _, d := range c.Destinations {
 			covered = covered || d.Receives(f.Manifest.ID)

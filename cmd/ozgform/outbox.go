@@ -214,7 +214,7 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 		}
 		return errors.New("die Formulare in „" + *formsDir + "“ haben Fehler (siehe oben); ohne ihre Aufbewahrungsfristen wird nichts gelöscht")
 	}
-	if len(catalog.Forms()) == 0 {
+	if catalog.Len() == 0 {
 		return errors.New("in „" + *formsDir + "“ gibt es keine Formulare; die Aufbewahrungsfristen stehen in ihren form.json (--forms)")
 	}
 	store, err := openExistingStore(ctx, *database)

@@ -42,6 +42,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	baseURLFlag := fl.String("base-url", "", "öffentliche Adresse des Dienstes für die Schema-URIs im Payload, z. B. https://formulare.example.de (Voreinstellung: http://<addr>)")
 	metricsAddr := fl.String("metrics-addr", "", "eigene Adresse nur für /metrics (z. B. 127.0.0.1:9464), getrennt von der Adresse der Bürgerinnen und Bürger")
 	metricsTokenFile := fl.String("metrics-token-file", "", "Datei mit dem Bearer-Token für /metrics (mindestens 32 Zeichen); damit gibt es /metrics auch unter --addr")
+	compiled := fl.Int("compiled-forms", forms.DefaultCompiledForms, "wie viele übersetzte Formulare im Speicher bleiben (die übrigen werden bei Bedarf aus ihren geprüften Dateien übersetzt); -1: alle")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -57,7 +58,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 
-	catalog, problems := forms.LoadCatalog(os.DirFS(*formsDir), ".", forms.Options{})
+	loadStart := time.Now()
+	catalog, problems := forms.LoadCatalogWith(os.DirFS(*formsDir), ".", forms.CatalogOptions{Compiled: *compiled})
 	for _, p := range problems {
 		p.File = *formsDir + "/" + p.File
 		fmt.Fprintln(m.Stderr, p.String())
@@ -65,9 +67,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if problems.HasErrors() {
 		return fmt.Errorf("die Formulare in „%s“ haben Fehler (siehe oben); der Dienst startet erst, wenn sie behoben sind", *formsDir)
 	}
-	if len(catalog.Forms()) == 0 {
+	if catalog.Len() == 0 {
 		return fmt.Errorf("in „%s“ gibt es keine Formulare (Ordner mit form.json)", *formsDir)
 	}
+	logger.Info("forms loaded and checked", "forms", catalog.Len(), "folder", *formsDir, "duration", time.Since(loadStart).Round(time.Millisecond))
 	cfg := defaultConfig()
 	if *configFile != "" {
 		if cfg, err = loadConfig(*configFile, os.Getenv); err != nil {
@@ -121,10 +124,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// Every version served is kept in the store before the first submission of it, so that its
 	// submissions are still delivered (and their receipts and schemas served) after the author
 	// publishes a new version.
+	saveStart := time.Now()
 	changed, err := engine.NewForms(catalog, store).SaveCatalog(ctx)
 	if err != nil {
 		return fmt.Errorf("die Formularversionen können nicht in der Datenbank gespeichert werden; ohne sie ließen sich Einreichungen nach einer neuen Formularversion nicht mehr zustellen: %w", err)
 	}
+	logger.Info("form versions stored", "duration", time.Since(saveStart).Round(time.Millisecond))
 	for _, f := range changed {
 		logger.Warn("the files of this form version differ from those stored when it was first served; "+
 			"submissions made before the change keep the stored files, new ones use the changed files. "+
@@ -154,8 +159,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		UploadLimit: cfg.UploadLimit, CSRFKey: sessionKey,
 	}, catalog, svc, logger)
 	logPullAPI(logger, cfg)
-	for _, f := range catalog.Forms() {
-		logger.Info("form loaded", "form", f.Manifest.ID, "version", f.Manifest.Version, "pages", len(f.Pages))
+	for i, f := range catalog.Entries() {
+		if i == 20 {
+			logger.Info("further forms not listed", "forms", catalog.Len()-i)
+			break
+		}
+		logger.Info("form loaded", "form", f.Manifest.ID, "version", f.Manifest.Version)
 	}
 	// The envelopes name their schemas under baseURL; the server publishes them there.
 	logger.Info("payload schemas", "url", engine.PayloadSchemaURL(baseURL))

@@ -1,0 +1,285 @@
+// Command catalogbench measures how the service copes with a large catalog: it generates a
+// catalog of N forms (copies of the example forms, and of any further form folders given with
+// -extra, each under its own id), builds the real ozgform binary, starts "ozgform serve" on it
+// and reports the time until /readyz answers, the resident memory (RSS, and its peak), and the
+// time of "ozgform check" on the same catalog.
+//
+//	go run ./cmd/catalogbench -n 3,100,1000,5000
+//
+// The figures depend on the machine and on what else runs on it; compare runs of one session.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	sizes := flag.String("n", "3,100,1000,5000", "comma-separated catalog sizes")
+	examples := flag.String("examples", "examples", "folder of the example forms to copy")
+	extra := flag.String("extra", "", "further folder of form folders (e.g. FIM imports) to copy in turn with the examples")
+	keep := flag.Bool("keep", false, "keep the generated catalogs (their folder is printed)")
+	check := flag.Bool("check", true, "also time \"ozgform check\" on each catalog")
+	flag.Parse()
+	if err := run(*sizes, *examples, *extra, *keep, *check); err != nil {
+		fmt.Fprintln(os.Stderr, "catalogbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(sizes, examples, extra string, keep, check bool) error {
+	work, err := os.MkdirTemp("", "catalogbench-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(work)
+	} else {
+		fmt.Println("catalogs in", work)
+	}
+	bin := filepath.Join(work, "ozgform")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ozgform")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	sources, err := formSources(examples)
+	if err != nil {
+		return err
+	}
+	if extra != "" {
+		more, err := formSources(extra)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, more...)
+	}
+	if len(sources) == 0 {
+		return errors.New("no form folders to copy")
+	}
+	fmt.Printf("%-6s %10s %10s %10s %10s\n", "forms", "start", "RSS", "peak RSS", "check")
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bad size %q", s)
+		}
+		dir := filepath.Join(work, "catalog-"+strconv.Itoa(n))
+		if err := generate(dir, sources, n); err != nil {
+			return err
+		}
+		start, rss, peak, err := serve(bin, dir, filepath.Join(work, "db-"+strconv.Itoa(n)+".db"))
+		if err != nil {
+			return fmt.Errorf("%d forms: %w", n, err)
+		}
+		checkTime := "-"
+		if check {
+			t0 := time.Now()
+			out, err := exec.Command(bin, "check", dir).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("%d forms: check: %v\n%s", n, err, tail(out))
+			}
+			checkTime = time.Since(t0).Round(time.Millisecond).String()
+		}
+		fmt.Printf("%-6d %10s %9.1fM %9.1fM %10s\n", n, start.Round(time.Millisecond), rss/1024, peak/1024, checkTime)
+	}
+	return nil
+}
+
+// source is a form folder to copy: its files by relative path and its decoded form.json.
+type source struct {
+	name     string
+	files    map[string][]byte
+	manifest map[string]any
+}
+
+func formSources(root string) ([]source, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []source
+	for _, e := range entries {
+		dir := filepath.Join(root, e.Name())
+		raw, err := os.ReadFile(filepath.Join(dir, "form.json"))
+		if err != nil {
+			continue
+		}
+		src := source{name: e.Name(), files: map[string][]byte{}}
+		if err := json.Unmarshal(raw, &src.manifest); err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			if d.IsDir() {
+				if rel == "samples" || rel == "testdata" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			src.files[rel] = data
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, nil
+}
+
+// generate writes n forms into dir: copy i of source i%len(sources), with id "<id>-<i>" and
+// the municipality's number in the title.
+func generate(dir string, sources []source, n int) error {
+	for i := range n {
+		src := sources[i%len(sources)]
+		id := fmt.Sprintf("%s-%d", src.manifest["id"], i)
+		if len(id) > 63 {
+			id = id[len(id)-63:]
+		}
+		m := map[string]any{}
+		for k, v := range src.manifest {
+			m[k] = v
+		}
+		m["id"] = id
+		m["title"] = fmt.Sprintf("%s (Gemeinde %d)", src.manifest["title"], i)
+		folder := filepath.Join(dir, id)
+		for rel, data := range src.files {
+			if rel == "form.json" {
+				var err error
+				if data, err = json.MarshalIndent(m, "", "  "); err != nil {
+					return err
+				}
+			}
+			p := filepath.Join(folder, rel)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// serve starts the binary on the catalog, waits for /readyz, and returns the time to ready,
+// the RSS then and the peak RSS (kB).
+func serve(bin, dir, db string) (time.Duration, float64, float64, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	cmd := exec.Command(bin, "serve", "--forms", dir, "--database", db, "--addr", addr)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, 0, err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	client := &http.Client{Timeout: time.Second}
+	for {
+		if time.Since(t0) > 5*time.Minute {
+			return 0, 0, 0, errors.New("not ready after 5 minutes")
+		}
+		if cmd.ProcessState != nil {
+			return 0, 0, 0, fmt.Errorf("serve exited:\n%s", tail([]byte(logs.String())))
+		}
+		resp, err := client.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	elapsed := time.Since(t0)
+	// One form page and the index, so that the figures are of a service that serves.
+	for _, p := range []string{"/", "/formulare/" + firstForm(dir)} {
+		resp, err := client.Get("http://" + addr + p)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, 0, 0, fmt.Errorf("GET %s: %s", p, resp.Status)
+		}
+	}
+	rss, peak, err := memory(cmd.Process.Pid)
+	return elapsed, rss, peak, err
+}
+
+func firstForm(dir string) string {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		return e.Name()
+	}
+	return ""
+}
+
+// memory reads VmRSS and VmHWM of a process from /proc (Linux), in kB.
+func memory(pid int) (rss, peak float64, err error) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		v, _ := strconv.ParseFloat(fields[1], 64)
+		switch fields[0] {
+		case "VmRSS:":
+			rss = v
+		case "VmHWM:":
+			peak = v
+		}
+	}
+	return rss, peak, sc.Err()
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func tail(b []byte) string {
+	const max = 2000
+	if len(b) > max {
+		b = b[len(b)-max:]
+	}
+	return string(b)
+}
