@@ -231,6 +231,7 @@ func merge(form *forms.Form, d *Draft, page int, values map[string]any, change L
 	}
 	visBefore := form.Evaluate(data)
 	shown := map[string]bool{}
+	lists := newScalarLists()
 	for _, in := range PageInputs(form, page, data) {
 		if visBefore.FieldVisible(in.Path) {
 			shown[in.Path] = true
@@ -239,6 +240,10 @@ func merge(form *forms.Form, d *Draft, page int, values map[string]any, change L
 			continue // disabled and read-only inputs are not sent; keep what is stored
 		}
 		v, ok := values[in.Path]
+		if isScalarItem(in.Field) {
+			lists.add(in.Path, v, ok)
+			continue
+		}
 		if in.Field.Widget == forms.WidgetFile && !ok {
 			continue // files come with AddAttachment; without a new list the stored one stays
 		}
@@ -251,6 +256,7 @@ func merge(form *forms.Form, d *Draft, page int, values map[string]any, change L
 			setPath(data, in.Path, v)
 		}
 	}
+	lists.apply(data)
 	res := &StepResult{}
 	switch {
 	case change.Add != "":
@@ -289,6 +295,14 @@ func addItem(form *forms.Form, data map[string]any, path string) (string, bool) 
 	list, _ := cur.([]any)
 	if fd.MaxItems != nil && len(list) >= *fd.MaxItems {
 		return "", false
+	}
+	if fd.ScalarItems {
+		if len(list) == 0 {
+			list = append(list, nil) // the slot shown for an empty list
+		}
+		list = append(list, nil)
+		setPath(data, path, list)
+		return path + "/" + strconv.Itoa(len(list)-1), true
 	}
 	list = append(list, map[string]any{})
 	setPath(data, path, list)
@@ -352,7 +366,7 @@ func PageInputs(form *forms.Form, i int, data any) []Input {
 			case forms.WidgetRepeat:
 				v, _ := forms.Lookup(data, fd.Path, indices)
 				list, _ := v.([]any)
-				for k := range list {
+				for k := range forms.ScalarSlots(fd, list) {
 					walk(fd.Children, append(append([]int(nil), indices...), k))
 				}
 			default:
@@ -801,7 +815,7 @@ func completeNodes(form *forms.Form, data map[string]any, vis *forms.Visibility,
 			}
 		case forms.WidgetRepeat:
 			list, isList := cur.([]any)
-			if has && !isList {
+			if has && !isList || fd.ScalarItems {
 				continue
 			}
 			least := 0
@@ -856,6 +870,14 @@ func dropNodes(data map[string]any, vis *forms.Visibility, nodes []*forms.Node, 
 			}
 		case forms.WidgetRepeat:
 			list, _ := cur.([]any)
+			if fd.ScalarItems {
+				if kept := compactScalars(list); len(kept) == 0 {
+					deletePath(data, path)
+				} else if len(kept) != len(list) {
+					setPath(data, path, kept)
+				}
+				continue
+			}
 			for k := range list {
 				dropNodes(data, vis, fd.Children, append(append([]int(nil), indices...), k))
 			}

@@ -83,6 +83,17 @@ func (w *answerWalker) field(fd *Field, indices []int, depth int) {
 	case WidgetRepeat:
 		v, _ := Lookup(w.data, fd.Path, indices)
 		list, _ := v.([]any)
+		if fd.ScalarItems && len(fd.Children) == 1 {
+			item := fd.Children[0].Field
+			var parts []string
+			for _, x := range list {
+				if s := w.form.DisplayValue(item, x, w.lang); s != "" {
+					parts = append(parts, s)
+				}
+			}
+			w.items = append(w.items, Answer{Path: path, Label: label, Value: strings.Join(parts, ", "), Depth: depth, Field: fd, Indices: indices})
+			return
+		}
 		if len(list) == 0 {
 			w.items = append(w.items, Answer{Path: path, Label: label, Depth: depth, Field: fd, Indices: indices})
 			return
@@ -96,6 +107,15 @@ func (w *answerWalker) field(fd *Field, indices []int, depth int) {
 	}
 	v, _ := Lookup(w.data, fd.Path, indices)
 	w.items = append(w.items, Answer{Path: path, Label: label, Value: w.form.DisplayValue(fd, v, w.lang), Depth: depth, Field: fd, Indices: indices})
+}
+
+// ScalarSlots is the number of inputs shown for the list fd holding list: one per item, and
+// for a list of plain values at least one, so that the first value needs no "Hinzufügen".
+func ScalarSlots(fd *Field, list []any) int {
+	if fd.ScalarItems && len(list) == 0 {
+		return 1
+	}
+	return len(list)
 }
 
 // ItemLabel names item i of a repeatable group: options.itemLabel (e.g. "Hund") or the field's

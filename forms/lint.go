@@ -83,6 +83,9 @@ func (l *linter) missingFromLayout(obj *jsonschema.Schema, path string, depth in
 			l.missingFromLayout(ps, p, depth+1, seen)
 			continue
 		}
+		if f == nil && ps != nil && ps.Bool != nil && !*ps.Bool {
+			continue // "name": false – the form does not ask for it (e.g. a building block's field)
+		}
 		if f == nil {
 			always, _ := requiredness(obj, name)
 			file, ptr := l.at(ps)

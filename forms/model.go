@@ -97,6 +97,10 @@ const (
 	WidgetGroup      Widget = "group"  // a nested object
 	WidgetRepeat     Widget = "repeat" // an array of objects: a repeatable group
 	WidgetFile       Widget = "file"   // an attachment field (x-attachment): a list of attachment ids
+	// WidgetSuggest is a text input with suggestions (<datalist>): for a choice field with
+	// many options the citizen types the label and the server maps it to the value; for a
+	// text field with options.suggestion the suggestions are only a help.
+	WidgetSuggest Widget = "suggestion"
 )
 
 // Choice is one option of a select, radio group or checkbox group.
@@ -144,6 +148,13 @@ type Field struct {
 	// Attachment is set for an attachment field (WidgetFile): accepted types, size and number
 	// of files.
 	Attachment *AttachmentSpec `json:"attachment,omitempty"`
+	// ScalarItems is set for a list of plain values (texts, numbers, dates …): a repeatable
+	// group whose only child is the field of one item ("/staaten/*"), shown as one input per
+	// item with add and remove buttons.
+	ScalarItems bool `json:"scalarItems,omitempty"`
+	// Suggestions are offered while typing (WidgetSuggest): the choices of a choice field, or
+	// the texts of options.suggestion for a free-text field.
+	Suggestions []Choice `json:"suggestions,omitempty"`
 
 	Schema  *jsonschema.Schema `json:"-"`
 	Parent  *Field             `json:"-"`
@@ -309,7 +320,29 @@ func property(s *jsonschema.Schema, name string) *jsonschema.Schema {
 			}
 		}
 	}
+	for _, alt := range alternatives(s) {
+		for _, p := range objectParts(alt) {
+			if ps, ok := p.Properties[name]; ok {
+				return ps
+			}
+		}
+	}
 	return nil
+}
+
+// alternatives lists the object schemas among the anyOf and oneOf members of s (and of its
+// $ref target and allOf members): an item that is "an address or a user" is shown with the
+// fields of both, and the schema decides which combination is valid.
+func alternatives(s *jsonschema.Schema) []*jsonschema.Schema {
+	var out []*jsonschema.Schema
+	for _, p := range objectParts(s) {
+		for _, a := range append(append([]*jsonschema.Schema(nil), p.AnyOf...), p.OneOf...) {
+			if d := deref(a); d != nil && d.Const == nil && (len(d.Properties) > 0 || len(objectParts(d)) > 1) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 func dependentSchemas(s *jsonschema.Schema) []*jsonschema.Schema {
@@ -357,7 +390,11 @@ func (b *modelBuilder) propertyNames(s *jsonschema.Schema) []string {
 	}
 	var list []named
 	seen := map[string]bool{}
-	for pi, p := range objectParts(s) {
+	parts := objectParts(s)
+	for _, alt := range alternatives(s) {
+		parts = append(parts, objectParts(alt)...)
+	}
+	for pi, p := range parts {
 		for name, ps := range p.Properties {
 			if seen[name] {
 				continue
@@ -500,6 +537,12 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 		b.sink.errorf("layout.json", el.Pointer+"/scope", "scope-duplicate", "Das Feld „%s“ kommt im Layout mehrfach vor.", path)
 		return nil
 	}
+	return b.fieldFrom(el, propSchema, parentSchema, path, name, ctx)
+}
+
+// fieldFrom builds the field of a Control (or of the items of a list of plain values) from
+// the property's schema, the object schema around it (nil for list items) and its data path.
+func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonschema.Schema, path, name string, ctx scopeCtx) *Field {
 	s := deref(propSchema)
 	f := &Field{
 		Path: path, Name: name, Key: keyOf(path), Schema: s, Parent: ctx.parent, Pointer: el.Pointer,
@@ -513,7 +556,9 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 	}
 	b.form.byPath[path] = f
 	b.form.Fields = append(b.form.Fields, f)
-	f.Required, f.RequiredWhen = requiredness(parentSchema, name)
+	if parentSchema != nil {
+		f.Required, f.RequiredWhen = requiredness(parentSchema, name)
+	}
 	f.Label = firstNonEmpty(el.Label, titleOf(propSchema), name)
 	f.Hint = descriptionOf(propSchema)
 	f.Type = typeOf(s)
@@ -559,13 +604,42 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 		f.Children = b.detail(el, inner)
 	case WidgetRepeat:
 		inner.schema, inner.path = s.Items2020, path+"/*"
-		if inner.schema == nil || typeOf(deref(inner.schema)) != "object" {
-			b.sink.errorf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ braucht „items“ mit einem Objekt-Schema (eine wiederholbare Gruppe) oder mit Auswahlmöglichkeiten (oneOf/enum, eine Mehrfachauswahl).", path)
+		if inner.schema == nil {
+			b.sink.errorf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ braucht „items“: ein Objekt-Schema (eine wiederholbare Gruppe), einfache Werte (z. B. {\"type\": \"string\"}) oder Auswahlmöglichkeiten (oneOf/enum, eine Mehrfachauswahl).", path)
 			return f
 		}
-		f.Children = b.detail(el, inner)
+		switch typeOf(deref(inner.schema)) {
+		case "object":
+			f.Children = b.detail(el, inner)
+		case "array":
+			b.sink.errorf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ enthält Listen; Listen in Listen zeigt ozgform nicht. Machen Sie die inneren Listen zu einer Eigenschaft eines Objekts (\"items\": {\"type\": \"object\", \"properties\": {…}}).", path)
+		default:
+			f.ScalarItems = true
+			itemEl := &Element{Type: Control, Options: withoutDetail(el.Options), Pointer: el.Pointer}
+			if item := b.fieldFrom(itemEl, inner.schema, nil, inner.path, name, inner); item != nil {
+				item.Key = f.Key
+				f.Children = []*Node{{Kind: NodeField, Field: item, Pointer: el.Pointer}}
+			}
+		}
 	}
 	return f
+}
+
+// withoutDetail copies the options of a list of plain values for its items: everything but
+// the list's own options.
+func withoutDetail(opts map[string]any) map[string]any {
+	if opts == nil {
+		return nil
+	}
+	out := make(map[string]any, len(opts))
+	for k, v := range opts {
+		switch k {
+		case "detail", "addLabel", "removeLabel", "itemLabel", "elementLabelProp", "showSortButtons":
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // detail builds the nodes of an object or list item: from options.detail, or one Control per
@@ -668,6 +742,9 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 	}
 	if len(f.Choices) > 0 {
 		switch {
+		case format == "suggestion":
+			f.Suggestions = f.Choices
+			return WidgetSuggest
 		case format == "radio":
 			return WidgetRadio
 		case format == "select":
@@ -679,6 +756,16 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 	}
 	if optBool(opts, "multi") {
 		return WidgetTextarea
+	}
+	if list, ok := opts["suggestion"].([]any); ok && len(list) > 0 {
+		for _, x := range list {
+			if s, ok := x.(string); ok && s != "" {
+				f.Suggestions = append(f.Suggestions, Choice{Value: s, Label: s})
+			}
+		}
+		if len(f.Suggestions) > 0 {
+			return WidgetSuggest
+		}
 	}
 	switch f.Format {
 	case "date":
@@ -707,6 +794,8 @@ func typeOf(s *jsonschema.Schema) string {
 		return "object"
 	case s.Items2020 != nil:
 		return "array"
+	case len(alternatives(s)) > 0:
+		return "object"
 	}
 	if ch := choicesOf(s); len(ch) > 0 {
 		switch ch[0].Value.(type) {

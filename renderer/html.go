@@ -539,6 +539,11 @@ type fieldView struct {
 
 	// Flags of the widget, for the templates.
 	IsGroup, IsRepeat, IsOptions, IsCheckbox, IsTextarea, IsSelect bool
+	IsScalarList                                                  bool // a repeat of plain values
+
+	// Suggestions of a suggestion field: the datalist's id and its options.
+	ListID      string
+	Suggestions []string
 
 	// Attachment fields: the files so far, the rules (types, size, number), the input's
 	// accept and multiple attributes, the upload button.
@@ -554,6 +559,7 @@ type choiceView struct {
 }
 
 type itemView struct {
+	Field        *fieldView // the input of an item of a list of plain values
 	ID           string
 	Legend       string
 	Children     []*nodeView
@@ -779,6 +785,17 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 			v.DateAsText = true
 		}
 		v.Value = s
+	case forms.WidgetSuggest:
+		v.InputType = "text"
+		v.ListID = base + "-vorschlaege"
+		v.Value = scalarText(value)
+		for _, ch := range fd.Suggestions {
+			label := choiceLabel(b.form, fd, ch, b.lang)
+			v.Suggestions = append(v.Suggestions, label)
+			if value != nil && ChoiceValue(ch.Value) == v.Value {
+				v.Value = label // the stored value is a code: show its label
+			}
+		}
 	case forms.WidgetEmail:
 		v.InputType = "email"
 		v.Value = scalarText(value)
@@ -869,6 +886,9 @@ func (v *fieldView) inputAttrs() template.HTMLAttr {
 	if v.InputMode != "" {
 		a.add("inputmode", v.InputMode)
 	}
+	if v.ListID != "" {
+		a.add("list", v.ListID)
+	}
 	if v.Autocomplete != "" {
 		a.add("autocomplete", v.Autocomplete)
 	}
@@ -933,6 +953,11 @@ func (b *stepBuilder) choices(v *fieldView, fd *forms.Field, value any) {
 	}
 }
 
+// ChoiceLabel is the label of a choice as the page in lang shows it.
+func ChoiceLabel(f *forms.Form, fd *forms.Field, ch forms.Choice, lang string) string {
+	return choiceLabel(f, fd, ch, lang)
+}
+
 // choiceLabel translates a choice; Ja/Nein choices that the form does not translate get the
 // built-in words.
 func choiceLabel(f *forms.Form, fd *forms.Field, ch forms.Choice, lang string) string {
@@ -955,6 +980,13 @@ func (b *stepBuilder) repeat(v *fieldView, fd *forms.Field, path string, indices
 	list, _ := value.([]any)
 	addLabel := b.optionText(fd, "addLabel", "step.add")
 	removeLabel := b.optionText(fd, "removeLabel", "step.remove")
+	if fd.ScalarItems {
+		b.scalarItems(v, fd, path, indices, list, removeLabel)
+		v.CanAdd = !v.Disabled && (fd.MaxItems == nil || len(list) < *fd.MaxItems)
+		v.AddLabel = addLabel
+		v.AddAction = "add:" + path
+		return
+	}
 	for i := range list {
 		idx := append(append([]int(nil), indices...), i)
 		itemPath := path + "/" + strconv.Itoa(i)
@@ -973,6 +1005,34 @@ func (b *stepBuilder) repeat(v *fieldView, fd *forms.Field, path string, indices
 	v.CanAdd = !v.Disabled && (fd.MaxItems == nil || len(list) < *fd.MaxItems)
 	v.AddLabel = addLabel
 	v.AddAction = "add:" + path
+}
+
+// scalarItems renders the items of a list of plain values: one input per item, labelled
+// with the item's name and number, each with its remove button; an empty list shows one
+// empty input.
+func (b *stepBuilder) scalarItems(v *fieldView, fd *forms.Field, path string, indices []int, list []any, removeLabel string) {
+	if len(fd.Children) != 1 || fd.Children[0].Field == nil {
+		return
+	}
+	itemField := fd.Children[0].Field
+	v.IsScalarList = true
+	for i := range forms.ScalarSlots(fd, list) {
+		idx := append(append([]int(nil), indices...), i)
+		itemPath := path + "/" + strconv.Itoa(i)
+		fv := b.field(itemField, idx, v.Disabled)
+		fv.Label = forms.ItemLabel(b.form, fd, i, b.lang)
+		fv.Required = false // the list's legend carries the mark
+		fv.Hint, fv.HintID = "", ""
+		fv.DescribedBy = fv.ErrorID
+		fv.Attrs = fv.inputAttrs()
+		item := &itemView{
+			ID: fv.ID, Legend: fv.Label, Field: fv,
+			CanRemove:    !v.Disabled && i < len(list) && (fd.MinItems == nil || len(list) > *fd.MinItems),
+			RemoveLabel:  removeLabel,
+			RemoveAction: "remove:" + itemPath,
+		}
+		v.Items = append(v.Items, item)
+	}
 }
 
 // optionText is an author's button text from the layout options, translated, or the

@@ -161,7 +161,13 @@ func stepValues(form *forms.Form, i int, data any, pf *postForm, lang string) (m
 		if len(raw) > len(fd.Choices)+1 && fd.Widget == forms.WidgetCheckboxes {
 			return nil, badInput("error.input.repeated")
 		}
-		values[key] = parseValue(fd, raw, lang)
+		v := parseValue(fd, raw, lang)
+		if typed, ok := v.(string); ok && fd.Widget == forms.WidgetSuggest {
+			if c, ok := suggestedChoice(form, fd, typed, lang); ok {
+				v = c
+			}
+		}
+		values[key] = v
 	}
 	return values, nil
 }
@@ -214,6 +220,11 @@ func parseValue(fd *forms.Field, raw []string, lang string) any {
 			}
 		}
 		return s
+	case forms.WidgetSuggest:
+		if s == "" {
+			return nil
+		}
+		return s // mapped to a choice's value in stepValues
 	case forms.WidgetNumber:
 		if s == "" {
 			return nil
@@ -248,6 +259,27 @@ func parseValue(fd *forms.Field, raw []string, lang string) any {
 }
 
 func choiceString(v any) string { return renderer.ChoiceValue(v) }
+
+// suggestedChoice maps what was typed into a suggestion field with choices to the choice's
+// value: the label shown in the page's language, the German label or the value itself,
+// ignoring case and surrounding spaces. A field with free-text suggestions has no choices;
+// its text is kept as typed.
+func suggestedChoice(form *forms.Form, fd *forms.Field, typed, lang string) (any, bool) {
+	if len(fd.Choices) == 0 {
+		return nil, false
+	}
+	for _, ch := range fd.Choices {
+		if choiceString(ch.Value) == typed {
+			return jsonValue(ch.Value), true
+		}
+	}
+	for _, ch := range fd.Choices {
+		if strings.EqualFold(ch.Label, typed) || strings.EqualFold(renderer.ChoiceLabel(form, fd, ch, lang), typed) || strings.EqualFold(choiceString(ch.Value), typed) {
+			return jsonValue(ch.Value), true
+		}
+	}
+	return nil, false
+}
 
 // jsonValue turns a choice value into the type the draft's JSON holds.
 func jsonValue(v any) any {

@@ -395,7 +395,8 @@ func (b *browser) addItems(f *forms.Form, path string, page *response, sample ma
 // countItems counts the rendered items of a list ("/hunde" → fieldsets f.hunde.0, f.hunde.1 …).
 func countItems(body, list string) int {
 	n := 0
-	for strings.Contains(body, `class="eintrag" id="f`+strings.ReplaceAll(list, "/", ".")+"."+fmt.Sprint(n)+`"`) {
+	for strings.Contains(body, `class="eintrag" id="f`+strings.ReplaceAll(list, "/", ".")+"."+fmt.Sprint(n)+`"`) ||
+		strings.Contains(body, `name="`+list+"/"+fmt.Sprint(n)+`"`) { // an item of a list of plain values
 		n++
 	}
 	return n
