@@ -539,7 +539,7 @@ type fieldView struct {
 
 	// Flags of the widget, for the templates.
 	IsGroup, IsRepeat, IsOptions, IsCheckbox, IsTextarea, IsSelect bool
-	IsScalarList                                                  bool // a repeat of plain values
+	IsScalarList                                                   bool // a repeat of plain values
 
 	// Suggestions of a suggestion field: the datalist's id and its options.
 	ListID      string
