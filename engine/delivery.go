@@ -29,8 +29,10 @@ import (
 // the submission's data (the hash the envelope carries in metadata.contentStructure.data),
 // so that the PDF names the data it confirms. It must be deterministic: the same submission
 // gives the same bytes, so that every retry sends the same envelope. cmd/ozgform wires it to
-// package renderer, which the engine does not import. attachments are the submission's files,
-// which the receipt lists with their hashes.
+// package renderer, which the engine does not import. The renderer gets the data bytes with
+// s.Data and embeds them in the PDF (payload.json); the envelope's SHA-512 of the receipt
+// still names the PDF's bytes. attachments are the submission's files, which the receipt
+// lists with their hashes.
 type ReceiptRenderer func(form *forms.Form, s *Submission, payloadHash string, attachments []Attachment) ([]byte, error)
 
 // File is a file that travels with a delivery: the receipt or an attachment.

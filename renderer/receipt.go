@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/renderer/internal/taggedpdf"
 )
 
 // ReceiptInput is what a receipt shows besides the form itself.
@@ -19,8 +21,15 @@ type ReceiptInput struct {
 	Lang        string    // "de" (default) or "en"
 	Data        any       // the validated data (decoded JSON, hidden fields already dropped)
 	PayloadHash string    // hex SHA-512 of the payload (shown shortened, in full in the last block and the metadata)
+	// Payload is the submitted data as the envelope carries it, byte for byte: the receipt
+	// embeds it as the associated file payload.json, so that a back office that receives
+	// only the PDF has the data too. Nil: no file is embedded.
+	Payload     []byte
 	Attachments []ReceiptAttachment
 }
+
+// ReceiptPayloadName is the name of the embedded payload file.
+const ReceiptPayloadName = "payload.json"
 
 // ReceiptAttachment is one file the citizen attached to the submission.
 type ReceiptAttachment struct {
@@ -30,9 +39,10 @@ type ReceiptAttachment struct {
 	SHA512    string // hex
 }
 
-// Receipt renders the A4 receipt (Eingangsbestätigung) of one submission. The same form and
-// input always give the same bytes: the creation date is SubmittedAt and the file carries no
-// random ids.
+// Receipt renders the A4 receipt (Eingangsbestätigung) of one submission as a tagged PDF/UA-1
+// and PDF/A-3b document, with the payload embedded (see package taggedpdf). The same form and
+// input always give the same bytes: the creation date is SubmittedAt and the file identifier
+// is a hash of the content.
 func Receipt(form *forms.Form, in ReceiptInput) (pdf []byte, err error) {
 	switch {
 	case form == nil:
@@ -100,6 +110,14 @@ type receiptOp struct {
 	style      pdfStyle
 	size       float64
 	grey       int
+	mark       receiptMark
+}
+
+// receiptMark says what an op belongs to in the tagged PDF: a structure element, or, when
+// artifact is set, page furniture or decoration.
+type receiptMark struct {
+	elem     taggedpdf.Elem
+	artifact string // a taggedpdf.Artifact… kind
 }
 
 type receipt struct {
@@ -111,6 +129,10 @@ type receipt struct {
 	y       float64
 	service string // the service name (form title) in lang
 	ref     string
+	tree    *taggedpdf.Tree
+	mark    receiptMark    // what the text drawn now belongs to
+	table   taggedpdf.Elem // the table the next answer goes into; -1: start a new one
+	level   int            // the level of the last heading of the answers
 }
 
 func newReceipt(form *forms.Form, in ReceiptInput) *receipt {
@@ -121,7 +143,24 @@ func newReceipt(form *forms.Form, in ReceiptInput) *receipt {
 		lang:    lang,
 		service: pdfLine(form.T(lang, "form.title", form.Manifest.Title)),
 		ref:     pdfLine(in.Reference),
+		tree:    taggedpdf.NewTree(),
+		mark:    receiptMark{elem: -1}, // text outside any element fails the build
 	}
+}
+
+// into adds a structure element of role to parent and sends the text drawn from now on to it.
+func (r *receipt) into(parent taggedpdf.Elem, role string) taggedpdf.Elem {
+	e := r.tree.Add(parent, role)
+	r.mark = receiptMark{elem: e}
+	return e
+}
+
+// tableRow adds a row to table with a header cell (scope row) and a data cell.
+func (r *receipt) tableRow(table taggedpdf.Elem) (th, td taggedpdf.Elem) {
+	tr := r.tree.Add(table, "TR")
+	th = r.tree.Add(tr, "TH")
+	r.tree.SetScope(th, "Row")
+	return th, r.tree.Add(tr, "TD")
 }
 
 // width measures clean text in mm.
@@ -140,13 +179,33 @@ func (r *receipt) width(s string, style pdfStyle, size float64) float64 {
 // combining marks). Runs of spaces collapse; empty lines collapse to one and are dropped at the
 // ends.
 func (r *receipt) wrap(s string, width float64, style pdfStyle, size float64) []string {
+	lines, _ := r.wrapLines(s, width, style, size)
+	return lines
+}
+
+// textLines is wrap for drawing: every line that ends where the text had a space or a line
+// break keeps a space at its end. It is invisible, but tools that read a paragraph's lines
+// as one text (the structure tree's text, screen readers) get "bei Rückfragen", not
+// "beiRückfragen". A line that breaks inside an overlong word gets none.
+func (r *receipt) textLines(s string, width float64, style pdfStyle, size float64) []string {
+	lines, inWord := r.wrapLines(s, width, style, size)
+	for i := range len(lines) - 1 {
+		if lines[i] != "" && !inWord[i] {
+			lines[i] += " "
+		}
+	}
+	return lines
+}
+
+// wrapLines is wrap, and reports for each line whether it ends inside a word.
+func (r *receipt) wrapLines(s string, width float64, style pdfStyle, size float64) (lines []string, inWord []bool) {
 	s = pdfText(s)
 	space := r.width(" ", style, size)
-	var lines []string
 	var cur strings.Builder
 	curW, started := 0.0, false
 	flush := func() {
 		lines = append(lines, cur.String())
+		inWord = append(inWord, false)
 		cur.Reset()
 		curW, started = 0, false
 	}
@@ -175,6 +234,7 @@ func (r *receipt) wrap(s string, width float64, style pdfStyle, size float64) []
 				cw := r.width(word[i:j], style, size)
 				if started && curW+cw > width {
 					flush()
+					inWord[len(inWord)-1] = true
 				}
 				cur.WriteString(word[i:j])
 				curW += cw
@@ -187,12 +247,16 @@ func (r *receipt) wrap(s string, width float64, style pdfStyle, size float64) []
 			flush()
 		case len(lines) > 0 && lines[len(lines)-1] != "":
 			lines = append(lines, "") // an empty line between paragraphs
+			inWord = append(inWord, false)
 		}
 	}
 	for len(lines) > 0 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
-	return lines
+	if lines == nil {
+		lines = []string{}
+	}
+	return lines, inWord[:len(lines)]
 }
 
 // newPage starts the next page of the layout.
@@ -223,25 +287,27 @@ func (r *receipt) text(x float64, s string, style pdfStyle, size float64, grey i
 		return
 	}
 	baseline := r.y + pdfLineHeight(size)*0.5 + size*pdfPtToMM*0.35
-	r.ops = append(r.ops, receiptOp{kind: receiptOpText, page: r.page, x: x, y: baseline, text: s, style: style, size: size, grey: grey})
+	r.ops = append(r.ops, receiptOp{kind: receiptOpText, page: r.page, x: x, y: baseline, text: s, style: style, size: size, grey: grey, mark: r.mark})
 }
 
 func (r *receipt) rule(x1, y, x2 float64, grey int) {
-	r.ops = append(r.ops, receiptOp{kind: receiptOpRule, page: r.page, x: x1, y: y, w: x2 - x1, grey: grey})
+	r.ops = append(r.ops, receiptOp{kind: receiptOpRule, page: r.page, x: x1, y: y, w: x2 - x1, grey: grey, mark: receiptMark{artifact: taggedpdf.ArtifactLayout}})
 }
 
 // paragraph writes text wrapped to width, breaking pages between lines.
 func (r *receipt) paragraph(s string, x, width float64, style pdfStyle, size float64, grey int) {
 	lh := pdfLineHeight(size)
-	for _, line := range r.wrap(s, width, style, size) {
+	for _, line := range r.textLines(s, width, style, size) {
 		r.ensure(lh)
 		r.text(x, line, style, size, grey)
 		r.y += lh
 	}
 }
 
-// heading writes a section heading and keeps it on a page with the first lines after it.
-func (r *receipt) heading(s string, size float64, ruled bool) {
+// heading writes a section heading of level (1 for H1 …) and keeps it on a page with the first
+// lines after it.
+func (r *receipt) heading(level int, s string, size float64, ruled bool) {
+	r.startHeading(level)
 	lh := pdfLineHeight(size)
 	r.y += lh * 0.6
 	r.ensure(lh + 3*pdfLineHeight(9))
@@ -254,29 +320,45 @@ func (r *receipt) heading(s string, size float64, ruled bool) {
 	}
 }
 
-// build lays out the whole receipt.
+// build lays out the whole receipt: its blocks from top to bottom, which is also the order of
+// the structure tree (Document → Div with the letterhead, H1, the reference table, H2 …).
+// A new block is one more method here; it adds its own structure elements with into.
 func (r *receipt) build() {
 	r.newPage()
-	r.letterhead()
-	r.summary()
-	r.answers()
-	r.attachments()
-	m := r.form.Manifest
-	if s := r.form.T(r.lang, "form.privacyNotice", m.PrivacyNotice); strings.TrimSpace(s) != "" {
-		r.heading(receiptMsg(r.lang, "receipt.privacy"), 11, false)
-		r.paragraph(s, pdfMarginX, pdfContentW, pdfRegular, 8, pdfInk)
+	for _, block := range []func(){
+		r.letterhead,
+		r.summary,
+		r.answers,
+		r.attachments,
+		r.manifestTexts,
+		r.closingBlock,
+	} {
+		block()
 	}
-	if s := r.form.T(r.lang, "form.nextSteps", m.NextSteps); strings.TrimSpace(s) != "" {
-		r.heading(receiptMsg(r.lang, "receipt.nextSteps"), 11, false)
-		r.paragraph(s, pdfMarginX, pdfContentW, pdfRegular, 9, pdfInk)
-	}
-	r.closingBlock()
 	r.pageFurniture()
 }
 
-// letterhead writes the authority's name, address and contact details, then the title.
+// manifestTexts writes the form's privacy notice and next steps, each under an H2.
+func (r *receipt) manifestTexts() {
+	m := r.form.Manifest
+	if s := r.form.T(r.lang, "form.privacyNotice", m.PrivacyNotice); strings.TrimSpace(s) != "" {
+		r.heading(2, receiptMsg(r.lang, "receipt.privacy"), 11, false)
+		r.into(taggedpdf.Document, "P")
+		r.paragraph(s, pdfMarginX, pdfContentW, pdfRegular, 8, pdfInk)
+	}
+	if s := r.form.T(r.lang, "form.nextSteps", m.NextSteps); strings.TrimSpace(s) != "" {
+		r.heading(2, receiptMsg(r.lang, "receipt.nextSteps"), 11, false)
+		r.into(taggedpdf.Document, "P")
+		r.paragraph(s, pdfMarginX, pdfContentW, pdfRegular, 9, pdfInk)
+	}
+}
+
+// letterhead writes the authority's name, address and contact details (a Div of paragraphs),
+// then the title (H1).
 func (r *receipt) letterhead() {
 	a := r.form.Manifest.Authority
+	div := r.tree.Add(taggedpdf.Document, "Div")
+	r.into(div, "P")
 	r.paragraph(a.Name, pdfMarginX, pdfContentW, pdfBold, 11, pdfInk)
 	var addr []string
 	if a.Street != "" {
@@ -286,6 +368,7 @@ func (r *receipt) letterhead() {
 		addr = append(addr, city)
 	}
 	if len(addr) > 0 {
+		r.into(div, "P")
 		r.paragraph(strings.Join(addr, " · "), pdfMarginX, pdfContentW, pdfRegular, 9, pdfInk)
 	}
 	var contact []string
@@ -299,16 +382,19 @@ func (r *receipt) letterhead() {
 		contact = append(contact, a.URL)
 	}
 	if len(contact) > 0 {
+		r.into(div, "P")
 		r.paragraph(strings.Join(contact, " · "), pdfMarginX, pdfContentW, pdfRegular, 8.5, pdfMuted)
 	}
 	r.y += 2
 	r.rule(pdfMarginX, r.y, pdfMarginX+pdfContentW, pdfRuleInk)
 	r.y += 7
+	r.into(taggedpdf.Document, "H1")
 	r.paragraph(receiptMsg(r.lang, "receipt.title"), pdfMarginX, pdfContentW, pdfBold, 20, pdfInk)
 	r.y += 2
 }
 
-// summary writes the shaded box with the reference number, time, service and LeiKa key.
+// summary writes the shaded box with the reference number, time, service and LeiKa key: a
+// table of row headers and values.
 func (r *receipt) summary() {
 	const pad, labelW, labelSize, rowGap = 4.0, 40.0, 9, 0.8
 	valueW := pdfContentW - 2*pad - labelW
@@ -321,7 +407,7 @@ func (r *receipt) summary() {
 	var rows []row
 	add := func(label, value string, style pdfStyle, size float64) {
 		// The box stays on one page: a value longer than three lines is cut.
-		lines := r.clip(r.wrap(value, valueW, style, size), 3, valueW, style, size)
+		lines := r.clip(r.textLines(value, valueW, style, size), 3, valueW, style, size)
 		rows = append(rows, row{label, lines, style, size})
 	}
 	add(receiptMsg(r.lang, "receipt.reference"), r.ref, pdfBold, 15)
@@ -335,14 +421,18 @@ func (r *receipt) summary() {
 		h += float64(max(len(row.lines), 1))*pdfLineHeight(row.size) + rowGap
 	}
 	r.ensure(h)
-	r.ops = append(r.ops, receiptOp{kind: receiptOpBox, page: r.page, x: pdfMarginX, y: r.y, w: pdfContentW, h: h, grey: pdfBoxFill})
+	r.ops = append(r.ops, receiptOp{kind: receiptOpBox, page: r.page, x: pdfMarginX, y: r.y, w: pdfContentW, h: h, grey: pdfBoxFill, mark: receiptMark{artifact: taggedpdf.ArtifactLayout}})
 	r.y += pad
+	table := r.tree.Add(taggedpdf.Document, "Table")
 	for _, row := range rows {
+		th, td := r.tableRow(table)
 		lh := pdfLineHeight(row.size)
 		top := r.y
 		r.y += (lh - pdfLineHeight(labelSize)) / 2 // the label sits on the first line of the value
+		r.mark = receiptMark{elem: th}
 		r.text(pdfMarginX+pad, row.label, pdfRegular, labelSize, pdfMuted)
 		r.y = top
+		r.mark = receiptMark{elem: td}
 		for _, line := range row.lines {
 			r.text(pdfMarginX+pad+labelW, line, row.style, row.size, pdfInk)
 			r.y += lh
@@ -350,17 +440,22 @@ func (r *receipt) summary() {
 		r.y = top + float64(max(len(row.lines), 1))*lh + rowGap
 	}
 	r.y += pad - rowGap + 4
+	r.into(taggedpdf.Document, "P")
 	r.paragraph(receiptMsg(r.lang, "receipt.intro"), pdfMarginX, pdfContentW, pdfRegular, 9.5, pdfInk)
 }
 
 // pdfAnswerSize is the font size of the answers.
 const pdfAnswerSize = 8.5
 
-// answers writes every visible answer, page by page, with the labels the citizen saw.
+// answers writes every visible answer, page by page, with the labels the citizen saw. In the
+// structure tree "Ihre Angaben" is an H2, each page an H3, group and list item headings H4 to
+// H6 by depth, and the answers of each stretch between headings a table whose rows have the
+// question as row header (TH) and the answer as data cell (TD).
 func (r *receipt) answers() {
-	r.heading(receiptMsg(r.lang, "receipt.answers"), 13, false)
+	r.heading(2, receiptMsg(r.lang, "receipt.answers"), 13, false)
 	for _, pa := range r.form.Answers(r.in.Data, r.lang) {
-		r.heading(pa.Title, 10.5, true)
+		r.heading(3, pa.Title, 10.5, true)
+		r.table, r.level = -1, 3
 		rows := make([]receiptRow, len(pa.Items))
 		for i, a := range pa.Items {
 			rows[i] = r.layoutRow(a)
@@ -387,6 +482,7 @@ func (r *receipt) answers() {
 // receiptRow is one laid-out line of the answers: a heading, or a label and a value.
 type receiptRow struct {
 	heading       bool
+	depth         int
 	x             float64 // left edge of the label or heading
 	labels        []string
 	values        []string
@@ -394,8 +490,21 @@ type receiptRow struct {
 	before, after float64 // space above and below
 }
 
+// valueLine is the line of the row on which the value starts: the last line of the label.
+// A wrapped question is read to its end before its answer starts, by eye, by pdftotext and
+// by every other tool that reads lines from left to right.
+func (row receiptRow) valueLine() int { return max(len(row.labels)-1, 0) }
+
+// lines is the number of lines of the row.
+func (row receiptRow) lines() int {
+	if len(row.values) == 0 {
+		return max(len(row.labels), 1)
+	}
+	return max(len(row.labels), row.valueLine()+len(row.values))
+}
+
 func (row receiptRow) height() float64 {
-	return row.before + float64(max(len(row.labels), len(row.values), 1))*pdfLineHeight(pdfAnswerSize) + row.after
+	return row.before + float64(row.lines())*pdfLineHeight(pdfAnswerSize) + row.after
 }
 
 // layoutRow wraps the label and value of one answer.
@@ -403,7 +512,7 @@ func (r *receipt) layoutRow(a forms.Answer) receiptRow {
 	depth := min(max(a.Depth, 0), pdfMaxIndent)
 	x := pdfMarginX + float64(depth)*pdfIndentStep
 	if a.Heading {
-		return receiptRow{heading: true, x: x, labels: r.wrap(a.Label, pdfContentW-(x-pdfMarginX), pdfBold, pdfAnswerSize), before: 1.1, after: 0.4}
+		return receiptRow{heading: true, depth: depth, x: x, labels: r.textLines(a.Label, pdfContentW-(x-pdfMarginX), pdfBold, pdfAnswerSize), before: 1.1, after: 0.4}
 	}
 	value, grey := a.Value, pdfInk
 	if strings.TrimSpace(value) == "" {
@@ -411,57 +520,83 @@ func (r *receipt) layoutRow(a forms.Answer) receiptRow {
 	}
 	return receiptRow{
 		x:         x,
-		labels:    r.wrap(a.Label, pdfLabelColW-(x-pdfMarginX), pdfRegular, pdfAnswerSize),
-		values:    r.wrap(value, pdfContentW-pdfLabelColW-pdfColumnGap, pdfRegular, pdfAnswerSize),
+		labels:    r.textLines(a.Label, pdfLabelColW-(x-pdfMarginX), pdfRegular, pdfAnswerSize),
+		values:    r.textLines(value, pdfContentW-pdfLabelColW-pdfColumnGap, pdfRegular, pdfAnswerSize),
 		valueGrey: grey,
 		after:     0.7,
 	}
 }
 
 // drawRow writes a heading (a group legend or a list item such as "Hund 1") or a label and its
-// value side by side. A row that fits on a page is kept together; a longer one breaks between
-// its lines.
+// value side by side, the value starting on the label's last line. A row that fits on a page
+// is kept together; a longer one breaks between its lines.
 func (r *receipt) drawRow(row receiptRow) {
 	lh := pdfLineHeight(pdfAnswerSize)
 	r.y += row.before
 	if h := row.height() - row.before; h <= pdfBodyBottom-pdfNextTop {
 		r.ensure(h)
 	}
+	var th, td taggedpdf.Elem
+	if row.heading {
+		// Heading levels go down one step at a time (PDF/UA forbids skipping one).
+		level := min(4+row.depth, r.level+1, 6)
+		r.startHeading(level)
+		r.table = -1
+	} else {
+		if r.table < 0 {
+			r.table = r.tree.Add(taggedpdf.Document, "Table")
+		}
+		th, td = r.tableRow(r.table)
+	}
 	valueX := pdfMarginX + pdfLabelColW + pdfColumnGap
-	for i := range max(len(row.labels), len(row.values)) {
+	for i := range row.lines() {
 		r.ensure(lh)
 		if i < len(row.labels) {
 			if row.heading {
 				r.text(row.x, row.labels[i], pdfBold, pdfAnswerSize, pdfInk)
 			} else {
+				r.mark = receiptMark{elem: th}
 				r.text(row.x, row.labels[i], pdfRegular, pdfAnswerSize, pdfMuted)
 			}
 		}
-		if i < len(row.values) {
-			r.text(valueX, row.values[i], pdfRegular, pdfAnswerSize, row.valueGrey)
+		if j := i - row.valueLine(); !row.heading && j >= 0 && j < len(row.values) {
+			r.mark = receiptMark{elem: td}
+			r.text(valueX, row.values[j], pdfRegular, pdfAnswerSize, row.valueGrey)
 		}
 		r.y += lh
 	}
 	r.y += row.after
 }
 
-// attachments lists the attached files with type, size and SHA-512, or says there are none.
+// startHeading sends the text drawn from now on to a new heading element of level (1 for H1).
+func (r *receipt) startHeading(level int) {
+	r.into(taggedpdf.Document, "H"+strconv.Itoa(level))
+	r.level = level
+}
+
+// attachments lists the attached files with type, size and SHA-512 (a list: number as label,
+// the file's details as body), or says there are none.
 func (r *receipt) attachments() {
-	r.heading(receiptMsg(r.lang, "receipt.attachments"), 11, false)
+	r.heading(2, receiptMsg(r.lang, "receipt.attachments"), 11, false)
 	if len(r.in.Attachments) == 0 {
+		r.into(taggedpdf.Document, "P")
 		r.paragraph(receiptMsg(r.lang, "receipt.noAttachments"), pdfMarginX, pdfContentW, pdfRegular, 9, pdfFaint)
 		return
 	}
 	const indent = 6.0
+	list := r.tree.Add(taggedpdf.Document, "L")
 	for i, a := range r.in.Attachments {
-		name := r.wrap(a.Filename, pdfContentW-indent, pdfRegular, 9)
+		li := r.tree.Add(list, "LI")
+		name := r.textLines(a.Filename, pdfContentW-indent, pdfRegular, 9)
 		var details []string
 		if a.MediaType != "" {
 			details = append(details, pdfLine(a.MediaType))
 		}
 		details = append(details, formatSize(a.Size, r.lang))
 		r.ensure(float64(len(name))*pdfLineHeight(9) + pdfLineHeight(8) + pdfLineHeight(6))
+		r.into(li, "Lbl")
 		r.text(pdfMarginX, fmt.Sprintf("%d.", i+1), pdfRegular, 9, pdfInk)
+		r.into(li, "LBody")
 		for _, line := range name {
 			r.ensure(pdfLineHeight(9))
 			r.text(pdfMarginX+indent, line, pdfRegular, 9, pdfInk)
@@ -486,11 +621,15 @@ func (r *receipt) closingBlock() {
 	r.ensure(float64(lines)*pdfLineHeight(7.5) + 2)
 	r.rule(pdfMarginX, r.y, pdfMarginX+pdfContentW, pdfRuleInk)
 	r.y += 1.5
+	r.into(taggedpdf.Document, "P")
 	r.paragraph(receiptMsg(r.lang, "receipt.form", m.ID, m.Version), pdfMarginX, pdfContentW, pdfRegular, 7.5, pdfMuted)
 	if r.in.PayloadHash != "" {
+		r.into(taggedpdf.Document, "P")
 		r.paragraph(receiptMsg(r.lang, "receipt.payloadHash"), pdfMarginX, pdfContentW, pdfRegular, 7.5, pdfMuted)
+		r.into(taggedpdf.Document, "P")
 		r.paragraph(r.in.PayloadHash, pdfMarginX, pdfContentW, pdfRegular, 6.5, pdfMuted)
 	}
+	r.into(taggedpdf.Document, "P")
 	r.paragraph(receiptMsg(r.lang, "receipt.machine"), pdfMarginX, pdfContentW, pdfRegular, 7.5, pdfMuted)
 }
 
@@ -502,6 +641,7 @@ func (r *receipt) pageFurniture() {
 	for p := 1; p <= total; p++ {
 		r.page = p
 		if p > 1 {
+			r.mark = receiptMark{artifact: taggedpdf.ArtifactHeader}
 			r.y = 10
 			left := pdfLine(receiptMsg(r.lang, "receipt.title") + " · " + r.service)
 			refText := r.fit(receiptMsg(r.lang, "receipt.reference")+" "+r.ref, pdfContentW/2, pdfRegular, 8)
@@ -511,6 +651,7 @@ func (r *receipt) pageFurniture() {
 			r.rule(pdfMarginX, 15.5, right, pdfRuleInk)
 		}
 		r.rule(pdfMarginX, 281, right, pdfRuleInk)
+		r.mark = receiptMark{artifact: taggedpdf.ArtifactFooter}
 		r.y = 282.5
 		left := receiptMsg(r.lang, "receipt.reference") + " " + r.ref
 		if h := pdfLine(r.in.PayloadHash); h != "" {
@@ -546,37 +687,20 @@ func (r *receipt) clip(lines []string, n int, width float64, style pdfStyle, siz
 		return lines
 	}
 	lines = lines[:n]
-	lines[n-1] = r.fit(lines[n-1]+"…", width, style, size)
+	lines[n-1] = r.fit(strings.TrimRight(lines[n-1], " ")+"…", width, style, size)
 	return lines
 }
 
-// render draws the laid-out pages and writes the PDF.
+// render draws the laid-out pages, writes the PDF with fpdf and completes it into a tagged
+// PDF/A-3b file with package taggedpdf.
 func (r *receipt) render() ([]byte, error) {
 	in, m := r.in, r.form.Manifest
 	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
 	pdf.SetAutoPageBreak(false, 0) // pages are broken by the layout
 	pdf.SetMargins(pdfMarginX, pdfFirstTop, pdfMarginX)
 	pdf.SetCatalogSort(true) // objects in a fixed order: same input, same bytes
-	pdf.SetTitle(pdfLine(receiptMsg(r.lang, "receipt.title")+" – "+r.service), true)
-	pdf.SetAuthor(pdfLine(m.Authority.Name), true)
-	pdf.SetSubject(pdfLine(receiptMsg(r.lang, "receipt.reference")+" "+r.ref+", "+formatReceived(in.SubmittedAt, r.lang)), true)
-	keywords := []string{r.ref}
-	if m.LeiKa != "" {
-		keywords = append(keywords, "LeiKa "+m.LeiKa)
-	}
-	if in.PayloadHash != "" {
-		keywords = append(keywords, "SHA-512 "+in.PayloadHash)
-	}
-	pdf.SetKeywords(pdfLine(strings.Join(keywords, "; ")), true)
-	pdf.SetCreator("ozgform", false)
-	pdf.SetProducer("ozgform (codeberg.org/go-pdf/fpdf)", false)
-	if r.lang == "en" {
-		pdf.SetLang("en")
-	} else {
-		pdf.SetLang("de-DE")
-	}
 	at := in.SubmittedAt.In(receiptZone)
-	pdf.SetCreationDate(at)
+	pdf.SetCreationDate(at) // taggedpdf writes the dates again, with the time zone
 	pdf.SetModificationDate(at)
 
 	// Fonts: the glyphs and encodings the text uses.
@@ -604,19 +728,72 @@ func (r *receipt) render() ([]byte, error) {
 	}
 	for p := 1; p <= r.page; p++ {
 		pdf.AddPage()
+		open, current := false, receiptMark{}
 		for _, kind := range []receiptOpKind{receiptOpBox, receiptOpText, receiptOpRule} {
 			for _, o := range byPage[p] {
-				if o.kind == kind {
-					r.draw(pdf, o)
+				if o.kind != kind {
+					continue
 				}
+				// Consecutive ops of one element (or one kind of artifact) share one
+				// marked-content sequence.
+				if !open || o.mark != current {
+					if open {
+						r.tree.End(pdf)
+					}
+					if o.mark.artifact != "" {
+						r.tree.BeginArtifact(pdf, o.mark.artifact)
+					} else {
+						r.tree.Begin(pdf, p, o.mark.elem)
+					}
+					open, current = true, o.mark
+				}
+				r.draw(pdf, o)
 			}
+		}
+		if open {
+			r.tree.End(pdf)
 		}
 	}
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("renderer: receipt for %s %s: %w", m.ID, r.ref, err)
 	}
-	return buf.Bytes(), nil
+
+	keywords := []string{r.ref}
+	if m.LeiKa != "" {
+		keywords = append(keywords, "LeiKa "+m.LeiKa)
+	}
+	if in.PayloadHash != "" {
+		keywords = append(keywords, "SHA-512 "+in.PayloadHash)
+	}
+	info := taggedpdf.Info{
+		Title:    pdfLine(receiptMsg(r.lang, "receipt.title") + " – " + r.service),
+		Author:   pdfLine(m.Authority.Name),
+		Subject:  pdfLine(receiptMsg(r.lang, "receipt.reference") + " " + r.ref + ", " + formatReceived(in.SubmittedAt, r.lang)),
+		Keywords: pdfLine(strings.Join(keywords, "; ")),
+		Creator:  "ozgform",
+		Producer: "ozgform (codeberg.org/go-pdf/fpdf)",
+		Lang:     "de-DE",
+		Date:     at,
+	}
+	if r.lang == "en" {
+		info.Lang = "en"
+	}
+	var files []taggedpdf.File
+	if in.Payload != nil {
+		files = append(files, taggedpdf.File{
+			Name:         ReceiptPayloadName,
+			MediaType:    "application/json",
+			Description:  receiptMsg(r.lang, "receipt.payloadFile"),
+			Relationship: "Data",
+			Content:      in.Payload,
+		})
+	}
+	out, err := taggedpdf.Finish(buf.Bytes(), r.tree, info, files...)
+	if err != nil {
+		return nil, fmt.Errorf("renderer: receipt for %s %s: %w", m.ID, r.ref, err)
+	}
+	return out, nil
 }
 
 func (r *receipt) draw(pdf *fpdf.Fpdf, o receiptOp) {

@@ -356,8 +356,8 @@ func TestReceiptEnglish(t *testing.T) {
 			t.Errorf("English receipt contains %q", german)
 		}
 	}
-	if !bytes.Contains(pdf, []byte("/Lang (en)")) {
-		t.Error("catalog lacks /Lang (en)")
+	if !bytes.Contains(pdf, []byte("/Lang(en)")) {
+		t.Error("catalog lacks /Lang(en)")
 	}
 }
 
@@ -393,7 +393,7 @@ func TestReceiptMetadata(t *testing.T) {
 	form, data := loadExample(t, "gewerbeanmeldung")
 	pdf := render(t, form, exampleInput("gewerbeanmeldung", data))
 	// The catalog is not compressed; the creation date is the submission time in Berlin.
-	for _, want := range []string{"/Lang (de-DE)", "/CreationDate (D:20261128140300)"} {
+	for _, want := range []string{"/Lang(de-DE)", "/CreationDate(D:20261128140300+01'00')"} {
 		if !bytes.Contains(pdf, []byte(want)) {
 			t.Errorf("PDF lacks %s", want)
 		}

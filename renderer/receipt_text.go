@@ -55,6 +55,7 @@ var receiptMessages = map[string]map[string]string{
 		"receipt.page":           "Seite %d von %d",
 		"receipt.bytes":          "Byte",
 		"receipt.attachmentHash": "SHA-512: %s",
+		"receipt.payloadFile":    "Die übermittelten Daten (JSON), deren SHA-512-Prüfsumme diese Bestätigung nennt",
 	},
 	"en": {
 		"receipt.title":          "Confirmation of receipt",
@@ -79,6 +80,7 @@ var receiptMessages = map[string]map[string]string{
 		"receipt.page":           "Page %d of %d",
 		"receipt.bytes":          "bytes",
 		"receipt.attachmentHash": "SHA-512: %s",
+		"receipt.payloadFile":    "The submitted data (JSON) whose SHA-512 checksum this confirmation names",
 	},
 }
 

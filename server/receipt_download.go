@@ -52,7 +52,8 @@ var _ engine.ReceiptRenderer = RenderReceipt
 // uses, so that the PDF a citizen downloads and the PDF the back office receives are the same
 // bytes (the envelope names them by hash). payloadHash is engine.ReceiptPayloadHash(s): the
 // SHA-512 of the submitted data, as in the envelope's metadata.contentStructure.data.hash;
-// attachments are listed with their sizes and hashes.
+// the data itself (s.Data, the bytes the envelope carries as "data") is embedded in the PDF
+// as payload.json; attachments are listed with their sizes and hashes.
 func RenderReceipt(form *forms.Form, s *engine.Submission, payloadHash string, attachments []engine.Attachment) ([]byte, error) {
 	data, err := engine.DecodeData(s.Data)
 	if err != nil {
@@ -64,6 +65,7 @@ func RenderReceipt(form *forms.Form, s *engine.Submission, payloadHash string, a
 		Lang:        s.Lang,
 		Data:        data,
 		PayloadHash: payloadHash,
+		Payload:     s.Data,
 		Attachments: receiptAttachments(attachments),
 	})
 }
