@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ozgform/ozgform/authority"
 )
 
 // Draft holds a citizen's answers while the form is being filled in.
@@ -18,6 +20,9 @@ type Draft struct {
 	CreatedAt   time.Time       //
 	UpdatedAt   time.Time       //
 	ExpiresAt   time.Time       // after this the draft is gone
+	// Municipality is the ARS of the municipality the citizen chose when the postal code
+	// spans several (Einer für Alle); empty until asked.
+	Municipality string
 }
 
 // Submission is a submitted, completely validated form. Everything the back office receives
@@ -42,6 +47,11 @@ type Submission struct {
 	// the submission in its transaction, or fails wrapping ErrAttachmentGone if one is not a
 	// file of DraftID; the draft's other files are deleted with the draft.
 	AttachmentIDs []string
+	// AuthorityID and Authority name the authority the submission is addressed to, for forms
+	// that many authorities use (Einer für Alle): the snapshot as it was at submission, which
+	// pages, receipt and payload show. Empty and nil for a form of one authority.
+	AuthorityID string
+	Authority   *authority.Responsible
 
 	// DeliveredAt is when the last of the submission's outbox messages was delivered; zero
 	// while any of them is not delivered (also after a replay).
@@ -89,6 +99,9 @@ type OutboxMessage struct {
 	LeaseUntil time.Time
 	// FormID is the form of the message's submission, filled in by ListOutbox and ClaimDue.
 	FormID string
+	// AuthorityID is the authority of the message's submission ("" for a form of one
+	// authority), filled in like FormID.
+	AuthorityID string
 }
 
 // Store keeps drafts, submissions and the outbox. Every method is one transaction.
@@ -227,6 +240,7 @@ type OutboxFilter struct {
 	Destination  string
 	SubmissionID string
 	FormIDs      []string // only messages of submissions of these forms
+	AuthorityID  string   // only messages of submissions addressed to this authority
 	// After is the id of the last message of the previous page; the list continues after it.
 	After string
 	// Limit is the most messages returned; 0 means 100, at most 1000.

@@ -37,7 +37,7 @@ func CheckDraft(d *Draft) error {
 	case !json.Valid(d.Data):
 		return errors.New("the draft's data is not valid JSON")
 	}
-	return CheckText(d.ID, d.FormID, d.FormVersion, d.Lang)
+	return CheckText(d.ID, d.FormID, d.FormVersion, d.Lang, d.Municipality)
 }
 
 // PrepareSubmission checks a submission and its outbox messages before they are written, and

@@ -190,6 +190,9 @@ func (s *Store) ListOutbox(ctx context.Context, f engine.OutboxFilter) ([]*engin
 	if f.SubmissionID != "" {
 		conds = append(conds, "o.submission_id = "+arg(f.SubmissionID))
 	}
+	if f.AuthorityID != "" {
+		conds = append(conds, "s.authority_id = "+arg(f.AuthorityID))
+	}
 	if f.FormIDs != nil {
 		conds = append(conds, "s.form_id = ANY("+arg(f.FormIDs)+")")
 	}

@@ -59,12 +59,17 @@ func submitTx(ctx context.Context, tx *sql.Tx, sub *engine.Submission, outbox []
 	// draft (or with the same id) that got here first makes this insert wait for its commit
 	// and then do nothing, instead of aborting the transaction; the row it committed is then
 	// visible to the next statement (READ COMMITTED).
+	auth, err := sqlstore.AuthoritySnapshot(sub)
+	if err != nil {
+		return nil, false, err
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO submissions
-		(id, reference, form_id, form_version, schema_hash, lang, data, data_hash, submitted_at, draft_id, access_token)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		(id, reference, form_id, form_version, schema_hash, lang, data, data_hash, submitted_at, draft_id, access_token,
+		 authority_id, authority)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT DO NOTHING`,
 		sub.ID, sub.Reference, sub.FormID, sub.FormVersion, sub.SchemaHash, sub.Lang, string(sub.Data),
-		sub.DataHash, sub.SubmittedAt.UTC(), draftID, sub.AccessToken)
+		sub.DataHash, sub.SubmittedAt.UTC(), draftID, sub.AccessToken, sub.AuthorityID, auth)
 	if err != nil {
 		return nil, false, err
 	}

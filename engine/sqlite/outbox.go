@@ -172,6 +172,9 @@ func (s *Store) ListOutbox(ctx context.Context, f engine.OutboxFilter) ([]*engin
 	if f.SubmissionID != "" {
 		conds, args = append(conds, "o.submission_id = ?"), append(args, f.SubmissionID)
 	}
+	if f.AuthorityID != "" {
+		conds, args = append(conds, "s.authority_id = ?"), append(args, f.AuthorityID)
+	}
 	if f.FormIDs != nil {
 		conds, args = append(conds, "s.form_id IN (SELECT value FROM json_each(?))"), append(args, jsonList(f.FormIDs))
 	}

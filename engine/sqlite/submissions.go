@@ -61,11 +61,16 @@ func submitTx(ctx context.Context, tx *sql.Tx, sub *engine.Submission, outbox []
 	if sub.DraftID != "" {
 		draftID = sql.NullString{String: sub.DraftID, Valid: true}
 	}
+	auth, err := sqlstore.AuthoritySnapshot(sub)
+	if err != nil {
+		return nil, false, err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO submissions
-		(id, reference, form_id, form_version, schema_hash, lang, data, data_hash, submitted_at, draft_id, access_token)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(id, reference, form_id, form_version, schema_hash, lang, data, data_hash, submitted_at, draft_id, access_token,
+		 authority_id, authority)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		sub.ID, sub.Reference, sub.FormID, sub.FormVersion, sub.SchemaHash, sub.Lang, string(sub.Data),
-		sub.DataHash, formatTime(sub.SubmittedAt), draftID, sub.AccessToken); err != nil {
+		sub.DataHash, formatTime(sub.SubmittedAt), draftID, sub.AccessToken, sub.AuthorityID, auth); err != nil {
 		return nil, false, err
 	}
 	for i := range outbox {

@@ -75,6 +75,7 @@ func Run(t *testing.T, open Opener) {
 	tests = append(tests, outboxTests...)
 	tests = append(tests, attachmentTests...)
 	tests = append(tests, formVersionTests...)
+	tests = append(tests, authorityTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &Clock{t: start}

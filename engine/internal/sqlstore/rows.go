@@ -3,7 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"time"
+
+	"github.com/ozgform/ozgform/authority"
 
 	"github.com/ozgform/ozgform/engine"
 )
@@ -11,15 +15,15 @@ import (
 // The columns that the Scan functions read, in their order.
 const (
 	// DraftColumns are read from drafts d.
-	DraftColumns = `d.id, d.form_id, d.form_version, d.lang, d.data, d.created_at, d.updated_at, d.expires_at`
+	DraftColumns = `d.id, d.form_id, d.form_version, d.lang, d.data, d.created_at, d.updated_at, d.expires_at, d.municipality`
 
 	SubmissionColumns = `id, reference, form_id, form_version, schema_hash, lang, data, data_hash,
-	submitted_at, draft_id, access_token, delivered_at, purged_at`
+	submitted_at, draft_id, access_token, delivered_at, purged_at, authority_id, authority`
 
 	// OutboxColumns are read from outbox o joined with submissions s.
 	OutboxColumns = `o.id, o.submission_id, o.destination, o.state, o.attempts, o.next_attempt_at,
 	o.last_error, o.created_at, o.updated_at, COALESCE(o.queued_at, o.created_at), o.delivered_at,
-	COALESCE(o.worker, ''), o.lease_until, s.form_id`
+	COALESCE(o.worker, ''), o.lease_until, s.form_id, s.authority_id`
 
 	AttachmentColumns = `id, draft_id, submission_id, filename, media_type, size, sha512, created_at`
 )
@@ -31,7 +35,7 @@ func ScanDraft(t Times, row Scanner, before ...any) (*engine.Draft, error) {
 		data []byte
 	)
 	dest := append(before, &d.ID, &d.FormID, &d.FormVersion, &d.Lang, &data,
-		Time(&d.CreatedAt), Time(&d.UpdatedAt), Time(&d.ExpiresAt))
+		Time(&d.CreatedAt), Time(&d.UpdatedAt), Time(&d.ExpiresAt), &d.Municipality)
 	if err := Scan(t, row, dest...); err != nil {
 		return nil, err
 	}
@@ -46,10 +50,18 @@ func ScanSubmission(t Times, row Scanner) (*engine.Submission, error) {
 		data    []byte
 		draftID sql.NullString
 		purged  time.Time
+		auth    string
 	)
 	if err := Scan(t, row, &s.ID, &s.Reference, &s.FormID, &s.FormVersion, &s.SchemaHash, &s.Lang, &data,
-		&s.DataHash, Time(&s.SubmittedAt), &draftID, &s.AccessToken, Time(&s.DeliveredAt), Time(&purged)); err != nil {
+		&s.DataHash, Time(&s.SubmittedAt), &draftID, &s.AccessToken, Time(&s.DeliveredAt), Time(&purged),
+		&s.AuthorityID, &auth); err != nil {
 		return nil, err
+	}
+	if auth != "" {
+		s.Authority = new(authority.Responsible)
+		if err := json.Unmarshal([]byte(auth), s.Authority); err != nil {
+			return nil, fmt.Errorf("submission %s: the authority snapshot: %w", s.ID, err)
+		}
 	}
 	s.Data = data
 	s.DraftID = draftID.String
@@ -67,7 +79,7 @@ func ScanOutbox(t Times, row Scanner) (*engine.OutboxMessage, error) {
 		state string
 	)
 	if err := Scan(t, row, &m.ID, &m.SubmissionID, &m.Destination, &state, &m.Attempts, Time(&m.NextAttemptAt), &m.LastError,
-		Time(&m.CreatedAt), Time(&m.UpdatedAt), Time(&m.QueuedAt), Time(&m.DeliveredAt), &m.Worker, Time(&m.LeaseUntil), &m.FormID); err != nil {
+		Time(&m.CreatedAt), Time(&m.UpdatedAt), Time(&m.QueuedAt), Time(&m.DeliveredAt), &m.Worker, Time(&m.LeaseUntil), &m.FormID, &m.AuthorityID); err != nil {
 		return nil, err
 	}
 	m.State = engine.OutboxState(state)
@@ -120,4 +132,17 @@ func ScanDisabledDestination(t Times, row Scanner) (engine.DisabledDestination, 
 		return engine.DisabledDestination{}, err
 	}
 	return d, nil
+}
+
+// AuthoritySnapshot returns the text of a submission's authority column: its snapshot as
+// JSON, or "" for a form of one authority.
+func AuthoritySnapshot(s *engine.Submission) (string, error) {
+	if s.Authority == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(s.Authority)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
 }
