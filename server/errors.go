@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -30,6 +31,13 @@ var kindPages = map[engine.Kind]struct {
 // error by its kind. Everything unexpected is a 500 with the request id; the log has the rest.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if clientGone(c, err) {
+		// Not a server failure: nobody reads the answer, and a 503 would set off the
+		// operators' alarm on status=503 (a load tool stopping, a citizen closing the tab).
+		s.log.Info("request canceled by the client", "request_id", requestID(c), "route", c.Path(), "error", err.Error())
+		c.Response().WriteHeader(StatusClientClosedRequest)
 		return
 	}
 	if isAPIRequest(c) {
@@ -87,6 +95,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("render error page", "request_id", p.RequestID, "error", rerr.Error())
 		_ = c.String(http.StatusInternalServerError, "Interner Fehler (Referenz "+p.RequestID+")")
 	}
+}
+
+// StatusClientClosedRequest is the status the request log records for a request whose client
+// went away before the answer (nginx's 499); the client never sees it.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether err comes from the client having gone away: the request's
+// context is cancelled, and the error is that cancellation or the storage failure it caused
+// (an interrupted SQLite statement, a cancelled PostgreSQL query).
+func clientGone(c echo.Context, err error) bool {
+	if !errors.Is(c.Request().Context().Err(), context.Canceled) {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || engine.KindOf(err) == engine.KindUnavailable
 }
 
 // unavailable says what a 503 (database locked, disk full, PostgreSQL down) means for the

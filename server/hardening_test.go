@@ -2,17 +2,21 @@ package server
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/sqlite"
 )
 
@@ -125,5 +129,77 @@ func TestResumeLinkFromBaseURL(t *testing.T) {
 	}
 	if !regexp.MustCompile(`href="https://formulare\.example\.de/fortsetzen/[2-9A-HJ-NP-Z-]+"`).MatchString(r.body) {
 		t.Fatalf("no resume link under the base URL:\n%s", clip(r.body))
+	}
+}
+
+// stallingStore holds Draft until the request's context ends, then asks the real store with
+// that context: the client goes away while the database works.
+type stallingStore struct {
+	engine.Store
+	entered chan struct{}
+}
+
+func (s *stallingStore) Draft(ctx context.Context, id string) (*engine.Draft, error) {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return s.Store.Draft(ctx, id)
+}
+
+// TestClientGoneIsNoServerError: a client that goes away mid-request (a load tool stopping,
+// a closed tab) is logged as a cancelled request at level INFO, not as status=503 ERROR,
+// which operators alert on; a real storage failure stays a 503 ERROR.
+func TestClientGoneIsNoServerError(t *testing.T) {
+	var logs syncBuffer
+	app := newTestAppAt(t, filepath.Join(t.TempDir(), "ozgform.db"), sqlite.Options{}, &logs)
+	b := app.browser()
+	b.get(formURL("hundesteuer"))
+	wantStatus(t, "start", b.post(formURL("hundesteuer"), nil), http.StatusSeeOther)
+	stall := &stallingStore{Store: app.store, entered: make(chan struct{}, 1)}
+	app.svc.Store = stall
+
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, app.http.URL+stepURL("hundesteuer", 0), nil)
+	done := make(chan error, 1)
+	go func() {
+		res, err := b.c.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	select {
+	case <-stall.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request never reached the store")
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("client: %v, want canceled", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "msg=request method=GET route=/formulare/:id/schritt/:n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	log := logs.String()
+	if strings.Contains(log, "level=ERROR") || strings.Contains(log, "status=503") {
+		t.Errorf("a client that went away is logged as a server failure:\n%s", log)
+	}
+	if !strings.Contains(log, "request canceled by the client") || !strings.Contains(log, "status=499") {
+		t.Errorf("the log does not say that the client went away:\n%s", log)
+	}
+
+	// A real storage failure is still a 503 at level ERROR.
+	app.svc.Store = app.store
+	logs.mu.Lock()
+	logs.b.Reset()
+	logs.mu.Unlock()
+	app.store.Close()
+	r := b.get(stepURL("hundesteuer", 0))
+	wantStatus(t, "closed store", r, http.StatusServiceUnavailable)
+	if log := logs.String(); !strings.Contains(log, "level=ERROR") || !strings.Contains(log, "status=503") {
+		t.Errorf("a storage failure is not logged as 503 ERROR:\n%s", log)
 	}
 }
