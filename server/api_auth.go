@@ -90,21 +90,24 @@ func (s *Server) apiBodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // apiSubmission loads the submission named in the URL and checks that the request's token may
-// read it: 404 for an unknown id, 403 for a submission of a form outside the token's forms.
+// read it: 404 for an unknown id and, alike, for a submission of a form outside the token's forms.
 func (s *Server) apiSubmission(c echo.Context) (*engine.Submission, error) {
 	id := c.Param("id")
 	if !canonicalUUID(id) {
 		return nil, apiErr(http.StatusNotFound, "„"+clipParam(id)+"“ ist keine Einreichungs-ID (eine UUID wie 0f8fad5b-d9cb-469f-a165-70867728950e).")
 	}
+	// An unknown id and a submission of a form outside the token's forms get the same answer,
+	// so that a token cannot learn which ids exist elsewhere.
+	notFound := apiErr(http.StatusNotFound, "Die Einreichung "+id+" gibt es nicht, oder dieses Token darf sie nicht lesen.")
 	sub, err := s.svc.Store.Submission(c.Request().Context(), id)
 	if engine.KindOf(err) == engine.KindNotFound {
-		return nil, apiErr(http.StatusNotFound, "Die Einreichung "+id+" gibt es nicht.")
+		return nil, notFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	if t := apiToken(c); !t.Allows(sub.FormID) {
-		return nil, apiErr(http.StatusForbidden, "Das Token „"+t.Name+"“ darf Einreichungen des Formulars „"+sub.FormID+"“ nicht lesen.")
+	if !apiToken(c).Allows(sub.FormID) {
+		return nil, notFound
 	}
 	return sub, nil
 }

@@ -310,7 +310,7 @@ func TestAPIPull(t *testing.T) {
 	}
 }
 
-// TestAPIScope: a token for form A reading form B gets 403, and lists only form A.
+// TestAPIScope: a token for form A reading form B gets the 404 of an unknown id, and lists only form A.
 func TestAPIScope(t *testing.T) {
 	app := newAPIApp(t)
 	hund := submitDirect(t, app, "hundesteuer")
@@ -328,7 +328,14 @@ func TestAPIScope(t *testing.T) {
 		{http.MethodGet, base + "/attachments/" + uuid.NewString()},
 		{http.MethodPost, base + "/ack"},
 	} {
-		app.api(r.method, r.path, tokenHund).wantProblem(t, r.method+" "+r.path, http.StatusForbidden, "gewerbeanmeldung")
+		// Answered like an unknown id (issue 14, point 7): no hint that the id exists.
+		foreign := app.api(r.method, r.path, tokenHund).wantProblem(t, r.method+" "+r.path, http.StatusNotFound, gewerbe.ID)
+		unknownID := uuid.NewString()
+		unknown := app.api(r.method, strings.Replace(r.path, gewerbe.ID, unknownID, 1), tokenHund).wantProblem(t, "unknown id", http.StatusNotFound, unknownID)
+		if strings.Contains(foreign.Detail, "gewerbeanmeldung") || foreign.Type != unknown.Type || foreign.Title != unknown.Title ||
+			strings.ReplaceAll(foreign.Detail, gewerbe.ID, "ID") != strings.ReplaceAll(unknown.Detail, unknownID, "ID") {
+			t.Errorf("%s %s: a foreign submission is answered differently from an unknown one:\n%+v\n%+v", r.method, r.path, foreign, unknown)
+		}
 	}
 	// The refused ack changed nothing.
 	page = listPage(t, app.api(http.MethodGet, "/api/v1/submissions", tokenAll).want(t, "list", http.StatusOK))
