@@ -194,7 +194,14 @@ func (s *Server) HTTPServer() *http.Server {
 
 // Serve is Run on a listener the caller opened.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.ServeHandler(ctx, ln, s.echo)
+}
+
+// ServeHandler is Serve with a handler that wraps the application (the preview of
+// `ozgform dev`).
+func (s *Server) ServeHandler(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := s.HTTPServer()
+	srv.Handler = h
 	s.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,5 +1,5 @@
 // Command ozgform serves online forms for German administrative services and gives form
-// authors their tools: check (lint form folders), validate (test sample data), receipt (render
+// authors their tools: dev (live preview), check (lint form folders), validate (test sample data), receipt (render
 // a sample receipt), serve.
 package main
 
@@ -49,6 +49,8 @@ Aufruf:
                    [--draft-ttl 720h] [--branding branding.json] [--trust-proxy]
                    [--base-url https://formulare.example.de] [--config ozgform.yaml]
                    [--session-key-file schluessel.txt]
+  ozgform dev      [ORDNER …] [--addr 127.0.0.1:8080] [--allow-remote]
+                                              Vorschau für Formularautoren: lädt bei jedem Speichern neu
   ozgform check    [--json|--map] [ORDNER …]  Formulare prüfen (Formularordner oder Ordner mit Formularen);
                                               --map gibt dazu die Formularkarte aus (Schritte, Felder, Regeln)
   ozgform validate FORMULARORDNER DATEN.json  Beispieldaten gegen ein Formular prüfen
@@ -74,6 +76,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "serve":
 		err = m.serve(ctx, args[1:])
+	case "dev":
+		err = m.dev(ctx, args[1:])
 	case "check":
 		code, err = m.check(args[1:])
 	case "validate":
