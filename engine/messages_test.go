@@ -140,6 +140,7 @@ func kindSamples() map[string]struct {
 		"forms.MinDateKind":         {[]string{"zeitraum", "beginn"}, &forms.MinDateKind{Got: "2025-12-31", Want: "2026-01-01"}},
 		"forms.AttachmentKind":      {grund, &forms.AttachmentKind{Reason: forms.AttachmentTooFew, Limit: 2, Got: 1}},
 		"forms.MaxDateKind":         {[]string{"person", "geburtsdatum"}, &forms.MaxDateKind{Got: "2026-11-29", Want: "2026-11-28", Today: true}},
+		"forms.CodelistKind":        {grund, &forms.CodelistKind{Got: "999", URI: "urn:de:beispiel:codeliste", Version: "2024-01-01"}},
 		"forms.DateOrderKind":       {[]string{"zeitraum"}, &forms.DateOrderKind{Earlier: "beginn", Later: "ende", EarlierValue: "2026-05-01", LaterValue: "2026-04-30"}},
 	}
 }

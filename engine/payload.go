@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // submittedAt is Europe/Berlin time on any machine
@@ -118,6 +119,9 @@ type Envelope struct {
 	Authority       EnvelopeAuthority    `json:"authority"`
 	Data            json.RawMessage      `json:"data"` // Submission.Data, byte for byte
 	Attachments     []EnvelopeAttachment `json:"attachments"`
+	// Codes lists every value of a code-list field (x-codelist) with its list, as FIM and XÖV
+	// expect a code together with listURI and listVersionID; absent when the form has none.
+	Codes   []EnvelopeCode `json:"codes,omitempty"`
 	Receipt         *EnvelopeReceipt     `json:"receipt"` // null until the receipt is built
 	Metadata        EnvelopeMetadata     `json:"metadata"`
 }
@@ -151,6 +155,62 @@ type EnvelopeAttachment struct {
 	Size         int64  `json:"size"`
 	Hash         Digest `json:"hash"`
 	Purpose      string `json:"purpose"`
+}
+
+// EnvelopeCode is one code of the data with the genericode list it comes from.
+type EnvelopeCode struct {
+	Path          string `json:"path"` // JSON pointer into data
+	Code          string `json:"code"`
+	ListURI       string `json:"listURI"`
+	ListVersionID string `json:"listVersionID"`
+}
+
+// envelopeCodes finds the values of the form's code-list fields in the data.
+func envelopeCodes(form *forms.Form, data []byte) []EnvelopeCode {
+	var out []EnvelopeCode
+	var doc any
+	if json.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	for _, f := range form.Fields {
+		if f.Codelist == nil {
+			continue
+		}
+		var walk func(v any, segs []string, path string)
+		walk = func(v any, segs []string, path string) {
+			if len(segs) == 0 {
+				switch x := v.(type) {
+				case string:
+					out = append(out, EnvelopeCode{Path: path, Code: x, ListURI: f.Codelist.URI, ListVersionID: f.Codelist.Version})
+				case []any: // a multiple choice from a code list
+					for i, e := range x {
+						walk(e, nil, path+"/"+strconv.Itoa(i))
+					}
+				}
+				return
+			}
+			switch x := v.(type) {
+			case map[string]any:
+				if segs[0] != "*" {
+					if c, ok := x[unescapePointer(segs[0])]; ok {
+						walk(c, segs[1:], path+"/"+segs[0])
+					}
+				}
+			case []any:
+				if segs[0] == "*" {
+					for i, e := range x {
+						walk(e, segs[1:], path+"/"+strconv.Itoa(i))
+					}
+				}
+			}
+		}
+		walk(doc, strings.Split(strings.TrimPrefix(f.Path, "/"), "/"), "")
+	}
+	return out
+}
+
+func unescapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
 }
 
 // EnvelopeReceipt refers to the receipt PDF, which is also listed in Attachments.
@@ -300,6 +360,7 @@ func BuildEnvelope(form *forms.Form, s *Submission, baseURL string, receipt *Rec
 			Attachments: []MetadataAttachment{},
 		}},
 	}
+	env.Codes = envelopeCodes(form, s.Data)
 	if m.LeiKa != "" {
 		leika := m.LeiKa
 		env.Form.LeikaKey = &leika

@@ -449,6 +449,8 @@ func (v *validation) add(is issue) bool {
 		default: // not a list of distinct ids: not what the server stores, so tampered or stale
 			v.push(path, "attachment.invalid", "x-attachment", nil)
 		}
+	case *forms.CodelistKind:
+		v.push(path, "choice", "x-codelist", map[string]any{"value": k.Got, "listURI": k.URI, "listVersionID": k.Version})
 	case *forms.MinDateKind:
 		id := "minDate"
 		if k.Today {

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ozgform/ozgform/forms/codelist"
 )
 
 // conditionSchema is the compiled schema of a schema-based rule condition.
@@ -90,6 +92,7 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 	}
 	base := FormBaseURI + id + "/"
 
+	form.Codelists = loadCodelists(folder, sink)
 	schemaDoc, schemaOK := read("schema.json", true)
 	loader := &formLoader{folder: folder, base: base, files: map[string]*jsonIndex{}}
 	if schemaOK {
@@ -99,7 +102,7 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 		}
 	}
 	if schemaOK {
-		c := newCompiler(loader, opts.Now)
+		c := newCompiler(loader, opts.Now, form.Codelists)
 		schemaURL := base + "schema.json"
 		if err := c.AddResource(schemaURL, schemaDoc); err != nil {
 			sink.errorf("schema.json", "", "schema", "Das Schema kann nicht geladen werden: %v", err)
@@ -135,6 +138,28 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 	}
 	sink.list.Sort()
 	return form, sink.list
+}
+
+// CodelistDir is the folder of a form folder that holds its genericode code lists.
+const CodelistDir = "codelists"
+
+// loadCodelists reads codelists/*.xml; a file that is no valid genericode list is an error.
+func loadCodelists(folder fs.FS, sink *problemSink) *codelist.Set {
+	set := codelist.NewSet()
+	names, _ := fs.Glob(folder, CodelistDir+"/*.xml")
+	for _, name := range names {
+		data, err := readLimited(folder, name)
+		if err == nil {
+			var l *codelist.List
+			if l, err = codelist.Parse(data); err == nil {
+				err = set.Add(l)
+			}
+		}
+		if err != nil {
+			sink.errorf(name, "", "codelist-file", "Die Codeliste ist unbrauchbar: %v.", err)
+		}
+	}
+	return set
 }
 
 // positionsFunc maps a schema location to its file, pointer and byte offset.

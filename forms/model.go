@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ozgform/ozgform/forms/codelist"
 )
 
 // Form is a loaded and compiled form: the manifest, the compiled schema, the parsed layout and
@@ -39,6 +41,8 @@ type Form struct {
 	// holds can still be delivered. The building blocks are not among them (they ship in the
 	// binary).
 	Files map[string][]byte `json:"-"`
+	// Codelists are the genericode lists of the folder's codelists/ directory.
+	Codelists *codelist.Set `json:"-"`
 
 	byPath map[string]*Field
 	conds  []*Condition // every scope-based rule condition, for the linter
@@ -139,6 +143,9 @@ type Field struct {
 	ReadOnly     bool     `json:"readOnly,omitempty"`
 	Autocomplete string   `json:"autocomplete,omitempty"`
 	FIMID        string   `json:"fimId,omitempty"`
+	// Codelist is set when the value is a code of a genericode list (x-codelist); Choices then
+	// hold the list's codes and labels.
+	Codelist *CodelistRef `json:"codelist,omitempty"`
 	// ErrorMessages are the author's overrides: "" for every kind, else by keyword.
 	ErrorMessages map[string]string `json:"errorMessages,omitempty"`
 	Options       map[string]any    `json:"options,omitempty"`
@@ -586,6 +593,10 @@ func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonsche
 			if f.ErrorMessages == nil {
 				f.ErrorMessages = a.ErrorMessage
 			}
+			if f.Codelist == nil && a.Codelist != nil {
+				f.Codelist = a.Codelist
+				b.codelist(f, part.Location)
+			}
 		}
 	}
 	if ac, ok := el.Options["autocomplete"].(string); ok {
@@ -725,6 +736,11 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 			f.Choices = choicesOf(items)
 			return WidgetCheckboxes
 		}
+		if a := AnnotationsOf(items); a != nil && a.Codelist != nil && a.Codelist.List != nil {
+			f.Codelist = a.Codelist
+			f.Choices = codelistChoices(a.Codelist.List)
+			return WidgetCheckboxes
+		}
 		return WidgetRepeat
 	case "boolean":
 		if len(f.Choices) == 2 || format == "radio" {
@@ -749,6 +765,9 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 			return WidgetRadio
 		case format == "select":
 			return WidgetSelect
+		case format == "" && len(f.Choices) > SuggestionThreshold:
+			f.Suggestions = f.Choices
+			return WidgetSuggest
 		case len(f.Choices) <= 6:
 			return WidgetRadio
 		}
@@ -776,6 +795,34 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 		return WidgetTel
 	}
 	return WidgetText
+}
+
+// SuggestionThreshold is the number of choices above which a choice field becomes a text input
+// with suggestions (WidgetSuggest) instead of a drop-down list.
+const SuggestionThreshold = 30
+
+// codelistChoices turns a code list into choices: code as value, label column as label.
+func codelistChoices(l *codelist.List) []Choice {
+	out := make([]Choice, len(l.Entries))
+	for i, e := range l.Entries {
+		out[i] = Choice{Value: e.Code, Label: e.Label}
+	}
+	return out
+}
+
+// codelist checks the field's x-codelist reference and fills its choices from the list.
+func (b *modelBuilder) codelist(f *Field, loc string) {
+	ref := f.Codelist
+	if ref.List != nil {
+		f.Choices = codelistChoices(ref.List)
+		return
+	}
+	file, ptr, _, _ := b.positions(loc)
+	have := ""
+	if l, _ := b.form.Codelists.Find(ref.URI, ""); l != nil {
+		have = fmt.Sprintf(" (im Ordner %s/ liegt sie in der Version %s)", CodelistDir, l.Version)
+	}
+	b.sink.errorf(file, ptr+"/x-codelist", "codelist-missing", "Die Codeliste %s in der Version %s fehlt im Ordner %s/%s.", ref.URI, ref.Version, CodelistDir, have)
 }
 
 func typeOf(s *jsonschema.Schema) string {

@@ -262,7 +262,7 @@ func TestReadmeExample(t *testing.T) {
 func readmeFormatChecker(tb testing.TB, name string) *jsonschema.Schema {
 	tb.Helper()
 	loader := &formLoader{folder: fstest.MapFS{}, base: FormBaseURI + "readme/", files: map[string]*jsonIndex{}}
-	c := newCompiler(loader, time.Now)
+	c := newCompiler(loader, time.Now, nil)
 	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(`{"type": "string", "format": ` + strconv.Quote(name) + `}`))
 	if err != nil {
 		tb.Fatal(err)

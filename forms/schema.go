@@ -14,6 +14,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/message"
+
+	"github.com/ozgform/ozgform/forms/codelist"
 )
 
 // Base URIs. They name resources; nothing is ever fetched from them.
@@ -25,7 +27,7 @@ const (
 	// relative references in schema.json resolve against FormBaseURI + id + "/".
 	FormBaseURI = "https://ozgform.de/formulare/"
 	// VocabularyURI names ozgform's keywords (x-fim-id, x-autocomplete, x-minDate, x-maxDate,
-	// x-dateOrder, x-attachment, errorMessage).
+	// x-dateOrder, x-attachment, x-codelist, errorMessage).
 	VocabularyURI = "https://ozgform.de/vocab/v1"
 )
 
@@ -143,7 +145,7 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 
 // newCompiler returns a compiler for draft 2020-12 with format assertion, ozgform's formats
 // and vocabulary, and a loader restricted to the form folder and the building blocks.
-func newCompiler(loader *formLoader, clock func() time.Time) *jsonschema.Compiler {
+func newCompiler(loader *formLoader, clock func() time.Time, lists *codelist.Set) *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
@@ -174,7 +176,7 @@ func newCompiler(loader *formLoader, clock func() time.Time) *jsonschema.Compile
 		}
 		return ValidEmail(s)
 	}})
-	c.RegisterVocabulary(vocabulary(clock))
+	c.RegisterVocabulary(vocabulary(clock, lists))
 	return c
 }
 
@@ -190,8 +192,18 @@ type Annotations struct {
 	// Attachment makes the property an attachment field (x-attachment): its value is a list
 	// of attachment ids.
 	Attachment *AttachmentSpec
+	// Codelist makes the property a code from a genericode list of the form folder (x-codelist).
+	Codelist *CodelistRef
 
 	clock func() time.Time
+}
+
+// CodelistRef is the value of x-codelist: a genericode list named by canonical URI and version.
+// List is the list of the form folder it names, nil when the folder lacks it.
+type CodelistRef struct {
+	URI     string         `json:"listURI"`
+	Version string         `json:"listVersionID"`
+	List    *codelist.List `json:"-"`
 }
 
 // AnnotationsOf returns the ozgform keywords of a compiled schema node, or nil.
@@ -224,6 +236,12 @@ const vocabularySchema = `{
       },
       "additionalProperties": false
     },
+    "x-codelist": {
+      "type": "object",
+      "properties": {"listURI": {"type": "string", "minLength": 1}, "listVersionID": {"type": "string", "minLength": 1}},
+      "required": ["listURI", "listVersionID"],
+      "additionalProperties": false
+    },
     "errorMessage": {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
   }
 }`
@@ -242,7 +260,7 @@ var vocabularyMeta = sync.OnceValue(func() *jsonschema.Schema {
 	return c.MustCompile(VocabularyURI)
 })
 
-func vocabulary(clock func() time.Time) *jsonschema.Vocabulary {
+func vocabulary(clock func() time.Time, lists *codelist.Set) *jsonschema.Vocabulary {
 	return &jsonschema.Vocabulary{
 		URL:    VocabularyURI,
 		Schema: vocabularyMeta(),
@@ -274,6 +292,12 @@ func vocabulary(clock func() time.Time) *jsonschema.Vocabulary {
 			if spec, ok := obj["x-attachment"].(map[string]any); ok {
 				found = true
 				a.Attachment = parseAttachment(spec)
+			}
+			if ref, ok := obj["x-codelist"].(map[string]any); ok {
+				found = true
+				uri, _ := ref["listURI"].(string)
+				version, _ := ref["listVersionID"].(string)
+				a.Codelist = &CodelistRef{URI: uri, Version: version, List: lists.Get(uri, version)}
 			}
 			switch m := obj["errorMessage"].(type) {
 			case string:
@@ -311,6 +335,9 @@ func (a *Annotations) resolveDate(spec string) string {
 // Validate checks the date limits, the date order and attachment fields; it is called by the
 // jsonschema validator.
 func (a *Annotations) Validate(ctx *jsonschema.ValidatorContext, v any) {
+	if code, ok := v.(string); ok && a.Codelist != nil && a.Codelist.List != nil && !a.Codelist.List.Has(code) {
+		ctx.AddError(&CodelistKind{Got: code, URI: a.Codelist.URI, Version: a.Codelist.Version})
+	}
 	if a.Attachment != nil {
 		a.Attachment.validate(ctx, v)
 		return
@@ -385,4 +412,17 @@ func (*DateOrderKind) KeywordPath() []string { return []string{"x-dateOrder"} }
 // LocalizedString implements jsonschema.ErrorKind.
 func (k *DateOrderKind) LocalizedString(p *message.Printer) string {
 	return p.Sprintf("%s (%s) is before %s (%s)", k.Later, k.LaterValue, k.Earlier, k.EarlierValue)
+}
+
+// CodelistKind is the error kind of x-codelist: the value is not a code of the list.
+type CodelistKind struct {
+	Got, URI, Version string
+}
+
+// KeywordPath implements jsonschema.ErrorKind.
+func (*CodelistKind) KeywordPath() []string { return []string{"x-codelist"} }
+
+// LocalizedString implements jsonschema.ErrorKind.
+func (k *CodelistKind) LocalizedString(p *message.Printer) string {
+	return p.Sprintf("%q is not a code of %s version %s", k.Got, k.URI, k.Version)
 }

@@ -56,6 +56,8 @@ Aufruf:
   ozgform validate FORMULARORDNER DATEN.json  Beispieldaten gegen ein Formular prüfen
   ozgform receipt  FORMULARORDNER DATEN.json [-o quittung.pdf] [--time 2026-03-02T10:15:00+01:00] [--lang de]
                                               Muster-Eingangsbestätigung (PDF) erstellen
+  ozgform import fim SCHEMA.xml -o ORDNER [--codelists ORDNER]… [--id ID] [--force] [--json]
+                                              FIM-Stammdatenschema (XDatenfelder 2.0/3.0.0) als Formular übernehmen
   ozgform outbox list [--state dead] [--destination ZIEL] [--database …]  Zustellungen anzeigen
   ozgform outbox retry|replay ID [--database …]  Nachricht sofort erneut / noch einmal zustellen
   ozgform outbox enable ZIEL [--database …]      ein nach 410 gesperrtes Ziel freigeben
@@ -84,6 +86,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		code, err = m.validate(args[1:])
 	case "receipt":
 		code, err = m.receipt(args[1:])
+	case "import":
+		code, err = m.importCmd(args[1:])
 	case "outbox":
 		err = m.outbox(ctx, args[1:])
 	case "purge":
