@@ -121,9 +121,9 @@ type Envelope struct {
 	Attachments     []EnvelopeAttachment `json:"attachments"`
 	// Codes lists every value of a code-list field (x-codelist) with its list, as FIM and XÖV
 	// expect a code together with listURI and listVersionID; absent when the form has none.
-	Codes   []EnvelopeCode `json:"codes,omitempty"`
-	Receipt         *EnvelopeReceipt     `json:"receipt"` // null until the receipt is built
-	Metadata        EnvelopeMetadata     `json:"metadata"`
+	Codes    []EnvelopeCode   `json:"codes,omitempty"`
+	Receipt  *EnvelopeReceipt `json:"receipt"` // null until the receipt is built
+	Metadata EnvelopeMetadata `json:"metadata"`
 }
 
 // EnvelopeForm identifies the form and the schema the data was validated against.
