@@ -52,6 +52,24 @@ const receiptMediaType = "application/pdf"
 //go:embed schemas/payload-v1.json
 var payloadSchema []byte
 
+// Envelope version 2 is version 1 with the authority's id, ARS, municipality and privacy
+// contact in "authority": the envelope of a submission to one of the many authorities that
+// use a form (Einer für Alle). Version 1 forbids unknown fields, so that a receiver notices a
+// change; adding these fields is therefore a new version, and the envelopes of forms with one
+// authority stay version 1, byte for byte.
+const (
+	PayloadVersionEfA   = "2"
+	PayloadSchemaURIEfA = "/schemas/payload/v2.json"
+	PayloadSchemaIDEfA  = "https://ozgform.de/schemas/payload/v2.json"
+)
+
+//go:embed schemas/payload-v2.json
+var payloadSchemaEfA []byte
+
+// PayloadSchemaEfA returns the JSON Schema of envelope version 2, served at
+// PayloadSchemaURIEfA. The caller must not modify the returned bytes.
+func PayloadSchemaEfA() []byte { return payloadSchemaEfA }
+
 // PayloadSchema returns the JSON Schema document of the envelope (draft 2020-12). The server
 // serves it at PayloadSchemaURI. The caller must not modify the returned bytes.
 func PayloadSchema() []byte { return payloadSchema }
@@ -138,6 +156,8 @@ type EnvelopeForm struct {
 
 // EnvelopeAuthority is the public body the submission is addressed to.
 type EnvelopeAuthority struct {
+	// ID, ARS, Municipality and PrivacyContact are set in version 2 only (Einer für Alle).
+	ID         string `json:"id,omitempty"`
 	Name       string `json:"name"`
 	Street     string `json:"street,omitempty"`
 	PostalCode string `json:"postalCode,omitempty"`
@@ -145,6 +165,10 @@ type EnvelopeAuthority struct {
 	Email      string `json:"email,omitempty"`
 	Phone      string `json:"phone,omitempty"`
 	URL        string `json:"url,omitempty"`
+
+	ARS            string `json:"ars,omitempty"`
+	Municipality   string `json:"municipality,omitempty"`
+	PrivacyContact string `json:"privacyContact,omitempty"`
 }
 
 // EnvelopeAttachment refers to one file of the submission; the file travels separately.
@@ -364,6 +388,15 @@ func BuildEnvelope(form *forms.Form, s *Submission, baseURL string, receipt *Rec
 	if m.LeiKa != "" {
 		leika := m.LeiKa
 		env.Form.LeikaKey = &leika
+	}
+	if r := s.Authority; r != nil {
+		env.Schema, env.EnvelopeVersion = base+PayloadSchemaURIEfA, PayloadVersionEfA
+		a := r.Authority
+		env.Authority = EnvelopeAuthority{
+			ID: r.ID, Name: a.Name, Street: a.Street, PostalCode: a.PostalCode, City: a.City,
+			Email: a.Email, Phone: a.Phone, URL: a.URL,
+			ARS: r.ARS, Municipality: r.Municipality, PrivacyContact: r.PrivacyContact,
+		}
 	}
 
 	files, receiptFile, err := envelopeFiles(s.ID, receipt, attachments)

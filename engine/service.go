@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/forms"
 )
 
@@ -59,6 +60,9 @@ type Service struct {
 	MaxFileSize int64
 	// TempDir is where uploads are spooled while they are checked; default os.TempDir().
 	TempDir string
+	// Authorities is the operator's directory of authorities (Einer für Alle); nil when
+	// there is none, and every form goes to its own authority.
+	Authorities *authority.Directory
 }
 
 func (s *Service) now() time.Time {
@@ -559,6 +563,17 @@ func (s *Service) Submit(ctx context.Context, form *forms.Form, d *Draft) (*Subm
 	if err != nil || len(errs) > 0 {
 		return nil, errs, err
 	}
+	var resolved *authority.Resolution
+	if s.ManyAuthorities(form) {
+		r := s.Responsible(form, d)
+		if r.Status != authority.Resolved {
+			if prev, err := s.Store.Submission(ctx, SubmissionIDForDraft(d.ID)); err == nil {
+				return prev, nil, nil
+			}
+			return nil, nil, E(KindConflict, op, fmt.Errorf("%w: %s", ErrAuthorityUnresolved, r.Status))
+		}
+		resolved = &r
+	}
 	// Every file the data names must be a file of the draft; the store links them to the
 	// submission in its transaction and deletes the draft's other files with the draft.
 	submitted, err := DecodeData(canon)
@@ -594,6 +609,10 @@ func (s *Service) Submit(ctx context.Context, form *forms.Form, d *Draft) (*Subm
 		AccessToken: base64.RawURLEncoding.EncodeToString(token[:]),
 	}
 	sub.AttachmentIDs = attachmentIDs
+	if resolved != nil {
+		sub.Authority = resolved.Responsible()
+		sub.AuthorityID = sub.Authority.ID
+	}
 	prefix := ReferencePrefix(form)
 	for attempt := 1; ; attempt++ {
 		sub.Reference, err = NewReference(prefix, s.random())
@@ -601,7 +620,7 @@ func (s *Service) Submit(ctx context.Context, form *forms.Form, d *Draft) (*Subm
 			return nil, nil, E(KindInternal, op, err)
 		}
 		var outbox []*OutboxMessage
-		for _, dest := range s.destinations(form) {
+		for _, dest := range s.submissionDestinations(form, resolved) {
 			outbox = append(outbox, &OutboxMessage{
 				ID: s.newID(), SubmissionID: sub.ID, Destination: dest, State: OutboxQueued,
 				NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,

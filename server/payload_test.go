@@ -190,7 +190,7 @@ func TestSchemasServed(t *testing.T) {
 		"/schemas/bausteine/v1/anschrift-inland",
 		"/schemas/forms/hundesteuer/9.9.9/schema.json",
 		"/schemas/forms/gibtsnicht/1.0.0/schema.json",
-		"/schemas/payload/v2.json",
+		"/schemas/payload/v3.json",
 	} {
 		if res, _ := get(path); res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", path, res.StatusCode)

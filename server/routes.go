@@ -52,6 +52,7 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/vorgang/:reference/eingangsbestaetigung.pdf", s.receiptDownload)
 
 	s.route(http.MethodGet, engine.PayloadSchemaURI, s.payloadSchemaShow)
+	s.route(http.MethodGet, engine.PayloadSchemaURIEfA, s.payloadSchemaShowEfA)
 	s.route(http.MethodGet, "/schemas/forms/:id/:version/schema.json", s.formSchemaShow)
 	s.route(http.MethodGet, "/schemas/bausteine/v1/:name", s.blockSchemaShow)
 

@@ -16,6 +16,7 @@ import (
 // public base URL (serve --base-url), which the envelope's URIs name:
 //
 //	/schemas/payload/v1.json                       the envelope (engine.PayloadSchemaURI)
+//	/schemas/payload/v2.json                       the envelope of Einer-für-Alle forms (v1 + authority id, ARS)
 //	/schemas/forms/{id}/{version}/schema.json      a form's schema.json, byte for byte
 //	                                               (engine.FormSchemaPath; envelope form.schemaUri)
 //	/schemas/bausteine/v1/{name}.json              the building blocks the form schemas $ref
@@ -33,6 +34,11 @@ const schemaMediaType = "application/schema+json"
 // payloadSchemaShow serves the JSON Schema of the payload envelope.
 func (s *Server) payloadSchemaShow(c echo.Context) error {
 	return schemaDocument(c, engine.PayloadSchema())
+}
+
+// payloadSchemaShowEfA serves the JSON Schema of envelope version 2 (Einer für Alle).
+func (s *Server) payloadSchemaShowEfA(c echo.Context) error {
+	return schemaDocument(c, engine.PayloadSchemaEfA())
 }
 
 // formSchemaShow serves a form's schema.json at its versioned path: the version being served,

@@ -250,7 +250,7 @@ func (c *Config) checkAuthorityForms(cat *forms.Catalog) []string {
 		switch {
 		case spec == nil:
 		case len(c.Authorities) == 0:
-			problems = append(problems, fmt.Sprintf("%s: authorities: das Formular „%s“ dient vielen Behörden (form.json „authorities“), aber die Konfiguration nennt keine", file, f.Manifest.ID))
+			// The form goes to the authority of its form.json, as before (serve warns).
 		case spec.PLZ != "" && c.AuthorityTable.Empty():
 			problems = append(problems, fmt.Sprintf("%s: authorities.table: das Formular „%s“ bestimmt die Gemeinde über die Postleitzahl, aber es gibt keine PLZ-Tabelle", file, f.Manifest.ID))
 		}

@@ -90,6 +90,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if problems := cfg.checkAuthorityForms(catalog); len(problems) > 0 {
 		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%s", *formsDir, strings.Join(problems, "\n"))
 	}
+	if len(cfg.Authorities) == 0 && needsAuthorities(catalog) {
+		logger.Warn("configuration: forms that many authorities use (form.json authorities) go to the authority of their form.json: the configuration has no authorities section")
+	}
 	for _, w := range cfg.Warnings {
 		logger.Warn("configuration: " + w)
 	}
@@ -148,7 +151,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer bg.Stop() // before store.Close: deliveries in flight finish or are released
 
 	svc := &engine.Service{Store: bg.Store, DraftTTL: *draftTTL, ResumeTTL: *draftTTL, Destinations: cfg.ServiceDestinations(),
-		MaxFileSize: cfg.MaxFileSize}
+		MaxFileSize: cfg.MaxFileSize, Authorities: cfg.AuthorityDirectory()}
 	if cfg.Clamd != nil {
 		svc.Scanner = cfg.Clamd
 		logger.Info("virus scanner", "clamd", cfg.Clamd.Network+"://"+cfg.Clamd.Address)
