@@ -691,15 +691,60 @@ func (r *receipt) clip(lines []string, n int, width float64, style pdfStyle, siz
 	return lines
 }
 
-// render draws the laid-out pages, writes the PDF with fpdf and completes it into a tagged
-// PDF/A-3b file with package taggedpdf.
+// render draws the laid-out pages with fpdf and completes them into a tagged PDF/A-3b file
+// with package taggedpdf.
 func (r *receipt) render() ([]byte, error) {
 	in, m := r.in, r.form.Manifest
+	drawn, err := r.drawPDF()
+	if err != nil {
+		return nil, err
+	}
+	keywords := []string{r.ref}
+	if m.LeiKa != "" {
+		keywords = append(keywords, "LeiKa "+m.LeiKa)
+	}
+	if in.PayloadHash != "" {
+		keywords = append(keywords, "SHA-512 "+in.PayloadHash)
+	}
+	info := taggedpdf.Info{
+		Title:    pdfLine(receiptMsg(r.lang, "receipt.title") + " – " + r.service),
+		Author:   pdfLine(m.Authority.Name),
+		Subject:  pdfLine(receiptMsg(r.lang, "receipt.reference") + " " + r.ref + ", " + formatReceived(in.SubmittedAt, r.lang)),
+		Keywords: pdfLine(strings.Join(keywords, "; ")),
+		Creator:  "ozgform",
+		Producer: "ozgform (codeberg.org/go-pdf/fpdf)",
+		Lang:     "de-DE",
+		Date:     in.SubmittedAt.In(receiptZone),
+	}
+	if r.lang == "en" {
+		info.Lang = "en"
+	}
+	var files []taggedpdf.File
+	if in.Payload != nil {
+		files = append(files, taggedpdf.File{
+			Name:         ReceiptPayloadName,
+			MediaType:    "application/json",
+			Description:  receiptMsg(r.lang, "receipt.payloadFile"),
+			Relationship: "Data",
+			Content:      in.Payload,
+		})
+	}
+	out, err := taggedpdf.Finish(drawn, r.tree, info, files...)
+	if err != nil {
+		return nil, fmt.Errorf("renderer: receipt for %s %s: %w", m.ID, r.ref, err)
+	}
+	return out, nil
+}
+
+// drawPDF draws the laid-out pages with fpdf, with the marked content of the structure tree,
+// and returns what fpdf writes: an untagged PDF until taggedpdf.Finish completes it.
+func (r *receipt) drawPDF() ([]byte, error) {
+	m := r.form.Manifest
 	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
 	pdf.SetAutoPageBreak(false, 0) // pages are broken by the layout
 	pdf.SetMargins(pdfMarginX, pdfFirstTop, pdfMarginX)
 	pdf.SetCatalogSort(true) // objects in a fixed order: same input, same bytes
-	at := in.SubmittedAt.In(receiptZone)
+	at := r.in.SubmittedAt.In(receiptZone)
 	pdf.SetCreationDate(at) // taggedpdf writes the dates again, with the time zone
 	pdf.SetModificationDate(at)
 
@@ -758,42 +803,7 @@ func (r *receipt) render() ([]byte, error) {
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("renderer: receipt for %s %s: %w", m.ID, r.ref, err)
 	}
-
-	keywords := []string{r.ref}
-	if m.LeiKa != "" {
-		keywords = append(keywords, "LeiKa "+m.LeiKa)
-	}
-	if in.PayloadHash != "" {
-		keywords = append(keywords, "SHA-512 "+in.PayloadHash)
-	}
-	info := taggedpdf.Info{
-		Title:    pdfLine(receiptMsg(r.lang, "receipt.title") + " – " + r.service),
-		Author:   pdfLine(m.Authority.Name),
-		Subject:  pdfLine(receiptMsg(r.lang, "receipt.reference") + " " + r.ref + ", " + formatReceived(in.SubmittedAt, r.lang)),
-		Keywords: pdfLine(strings.Join(keywords, "; ")),
-		Creator:  "ozgform",
-		Producer: "ozgform (codeberg.org/go-pdf/fpdf)",
-		Lang:     "de-DE",
-		Date:     at,
-	}
-	if r.lang == "en" {
-		info.Lang = "en"
-	}
-	var files []taggedpdf.File
-	if in.Payload != nil {
-		files = append(files, taggedpdf.File{
-			Name:         ReceiptPayloadName,
-			MediaType:    "application/json",
-			Description:  receiptMsg(r.lang, "receipt.payloadFile"),
-			Relationship: "Data",
-			Content:      in.Payload,
-		})
-	}
-	out, err := taggedpdf.Finish(buf.Bytes(), r.tree, info, files...)
-	if err != nil {
-		return nil, fmt.Errorf("renderer: receipt for %s %s: %w", m.ID, r.ref, err)
-	}
-	return out, nil
+	return buf.Bytes(), nil
 }
 
 func (r *receipt) draw(pdf *fpdf.Fpdf, o receiptOp) {

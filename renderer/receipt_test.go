@@ -132,18 +132,25 @@ func requireTool(tb testing.TB, name, pkg string) string {
 	return ""
 }
 
-// runTool runs a tool on a PDF and returns its standard output.
-func runTool(tb testing.TB, pdf []byte, name string, args ...string) string {
+// toolAndFile finds a tool (poppler-utils or qpdf) and writes pdf to a temporary file for it.
+func toolAndFile(tb testing.TB, pdf []byte, name string) (path, file string) {
 	tb.Helper()
 	pkg := "poppler-utils"
 	if name == "qpdf" {
 		pkg = "qpdf"
 	}
-	path := requireTool(tb, name, pkg)
-	file := filepath.Join(tb.TempDir(), "receipt.pdf")
+	path = requireTool(tb, name, pkg)
+	file = filepath.Join(tb.TempDir(), "receipt.pdf")
 	if err := os.WriteFile(file, pdf, 0o644); err != nil {
 		tb.Fatal(err)
 	}
+	return path, file
+}
+
+// runTool runs a tool on a PDF and returns its standard output.
+func runTool(tb testing.TB, pdf []byte, name string, args ...string) string {
+	tb.Helper()
+	path, file := toolAndFile(tb, pdf, name)
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(path, append(args, file)...)
 	if name == "pdftotext" {

@@ -61,10 +61,42 @@ func pdfText(tb testing.TB, pdf []byte) string {
 	return string(out)
 }
 
+// pdfAttachment lists the files embedded in pdf (pdfdetach -list), wants name among them and
+// returns its bytes (pdfdetach -savefile); the test skips without poppler-utils, except in CI.
+func pdfAttachment(tb testing.TB, pdf []byte, name string) []byte {
+	tb.Helper()
+	path, err := exec.LookPath("pdfdetach")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("pdfdetach is not installed (CI=true): apt-get install -y poppler-utils")
+		}
+		tb.Skip("pdfdetach is not installed: apt-get install -y poppler-utils")
+	}
+	dir := tb.TempDir()
+	file := filepath.Join(dir, "receipt.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	list, err := exec.Command(path, "-list", file).Output()
+	if err != nil || !strings.Contains(string(list), ": "+name+"\n") {
+		tb.Fatalf("pdfdetach -list: %v\n%s", err, list)
+	}
+	out := filepath.Join(dir, name)
+	if msg, err := exec.Command(path, "-savefile", name, "-o", out, file).CombinedOutput(); err != nil {
+		tb.Fatalf("pdfdetach -savefile: %v\n%s", err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 // TestReceiptShowsPayloadHash: right after the submit, the first GET of the receipt succeeds
 // (well within the second the issue allows); the receipt shows the SHA-512 of the submitted
-// data; the PDF the outbox worker attaches to the envelope is the same bytes; and a back
-// office that verifies the envelope's data hash arrives at the hash printed on the receipt.
+// data; the PDF the outbox worker attaches to the envelope is the same bytes; a back office
+// that verifies the envelope's data hash arrives at the hash printed on the receipt; and the
+// receipt embeds the envelope's data byte for byte as payload.json.
 func TestReceiptShowsPayloadHash(t *testing.T) {
 	app := newTestApp(t)
 	for _, f := range app.forms.Forms() {
@@ -113,6 +145,17 @@ func TestReceiptShowsPayloadHash(t *testing.T) {
 			got, err := engine.VerifyEnvelopeData(env)
 			if err != nil || got != hash {
 				t.Errorf("back office verification: %q, %v; want %s", got, err, hash)
+			}
+
+			// The PDF carries the data too: payload.json holds exactly the envelope's "data".
+			var raw struct {
+				Data json.RawMessage `json:"data"`
+			}
+			if err := json.Unmarshal(env, &raw); err != nil {
+				t.Fatal(err)
+			}
+			if embedded := pdfAttachment(t, pdf, "payload.json"); !bytes.Equal(embedded, raw.Data) {
+				t.Errorf("payload.json in the receipt\n%s\ndiffers from the envelope's data\n%s", embedded, raw.Data)
 			}
 
 			// Same submission, same bytes.
