@@ -57,6 +57,21 @@ func testForm(files map[string]string) fstest.MapFS {
 
 func fixedClock() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) }
 
+// TestCheckLinkURL: the addresses a form file may link to (issue 14, point 6).
+func TestCheckLinkURL(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"https://www.musterstadt.de/hundesteuer": true, "http://example.de": true, "HTTPS://EXAMPLE.DE/": true,
+		"mailto:steueramt@musterstadt.de": true,
+		"javascript:alert(1)": false, "JavaScript:alert(1)": false, "data:text/html,x": false, "vbscript:x": false,
+		"//example.de": false, "/pfad": false, "ftp://example.de": false, "https://user:pw@example.de": false,
+		"mailto:": false, "mailto:javascript:alert(1)": false, "https://": false, "https://exa mple.de": false,
+	} {
+		if err := CheckLinkURL(s); (err == nil) != ok {
+			t.Errorf("CheckLinkURL(%q) = %v, want ok=%v", s, err, ok)
+		}
+	}
+}
+
 func TestCheckValidBaseForm(t *testing.T) {
 	problems := Check(testForm(nil), "test", Options{Now: fixedClock})
 	if len(problems) != 0 {
@@ -171,6 +186,26 @@ func TestCheckFindsProblems(t *testing.T) {
 			name:  "missing manifest id",
 			files: map[string]string{"form.json": strings.Replace(baseManifest, `"id": "test",`, ``, 1)},
 			file:  "form.json", code: "manifest-id", text: "„id“ fehlt",
+		},
+		{
+			name:  "authority url with javascript:",
+			files: map[string]string{"form.json": strings.Replace(baseManifest, `{"name": "Testamt"}`, `{"name": "Testamt", "url": "javascript:alert(1)"}`, 1)},
+			file:  "form.json", pointer: "/authority/url", code: "manifest-url", text: "https://",
+		},
+		{
+			name:  "authority url with data:",
+			files: map[string]string{"form.json": strings.Replace(baseManifest, `{"name": "Testamt"}`, `{"name": "Testamt", "url": "data:text/html,<b>x</b>"}`, 1)},
+			file:  "form.json", pointer: "/authority/url", code: "manifest-url",
+		},
+		{
+			name:  "authority url without host",
+			files: map[string]string{"form.json": strings.Replace(baseManifest, `{"name": "Testamt"}`, `{"name": "Testamt", "url": "https:/pfad"}`, 1)},
+			file:  "form.json", pointer: "/authority/url", code: "manifest-url", text: "Rechnernamen",
+		},
+		{
+			name:  "authority email that is no address",
+			files: map[string]string{"form.json": strings.Replace(baseManifest, `{"name": "Testamt"}`, `{"name": "Testamt", "email": "javascript:alert(1)//@x"}`, 1)},
+			file:  "form.json", pointer: "/authority/email", code: "manifest-email", text: "E-Mail-Adresse",
 		},
 		{
 			name:  "version that is not semver",

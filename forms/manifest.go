@@ -2,6 +2,8 @@ package forms
 
 import (
 	"encoding/json"
+	"errors"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -178,11 +180,55 @@ func parseManifest(doc any, folder string, sink *problemSink) Manifest {
 	if !seenDE {
 		sink.errorf(file, "/languages", "manifest-language", "Die Sprachen müssen Deutsch („de“) enthalten.")
 	}
+	checkAuthorityContact(m.Authority, "/authority", sink)
 	checkAuthoritiesSpec(obj, m.Authorities, sink)
 	if m.PrivacyNotice == "" {
 		sink.warnf(file, "", "manifest-privacy", "Kein Datenschutzhinweis („privacyNotice“) angegeben (Art. 13 DSGVO).")
 	}
 	return m
+}
+
+// checkAuthorityContact checks the links of an authority (at pointer in form.json): the
+// page shows url and email as links, so url must be an absolute http(s) or mailto: address
+// (never javascript: or data:), and email a plain e-mail address.
+func checkAuthorityContact(a Authority, pointer string, sink *problemSink) {
+	const file = "form.json"
+	if a.URL != "" {
+		if err := CheckLinkURL(a.URL); err != nil {
+			sink.errorf(file, pointer+"/url", "manifest-url", "Die Adresse „%s“ %s.", clipText(a.URL, 80), err.Error())
+		}
+	}
+	if a.Email != "" && ValidEmail(a.Email) != nil {
+		sink.errorf(file, pointer+"/email", "manifest-email", "„%s“ ist keine E-Mail-Adresse der Form name@beispiel.de.", clipText(a.Email, 80))
+	}
+}
+
+// CheckLinkURL reports why s cannot be a link that a form file puts on a page: only absolute
+// http and https addresses with a host, and mailto: with an e-mail address, are allowed. The
+// error texts are German and complete the sentence "Die Adresse „…“ …".
+func CheckLinkURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || strings.ContainsAny(s, " \t\r\n\\\"<>"):
+		return errors.New("ist keine gültige Internetadresse")
+	case strings.EqualFold(u.Scheme, "mailto"):
+		if ValidEmail(u.Opaque) != nil {
+			return errors.New("nennt nach mailto: keine E-Mail-Adresse")
+		}
+		return nil
+	case !strings.EqualFold(u.Scheme, "https") && !strings.EqualFold(u.Scheme, "http"):
+		return errors.New("muss mit https://, http:// oder mailto: beginnen")
+	case u.Host == "" || u.User != nil:
+		return errors.New("braucht einen Rechnernamen und darf keine Zugangsdaten enthalten")
+	}
+	return nil
+}
+
+func clipText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func describeJSONType(err error) string {

@@ -472,10 +472,10 @@ func (h *HTML) Start(w io.Writer, p *StartPage) error {
 	if m.Authority.Phone != "" {
 		v.Phone = UIText(lang, "start.phone", m.Authority.Phone)
 	}
-	if m.Authority.Email != "" {
-		v.Email = UIText(lang, "start.email", m.Authority.Email)
+	if forms.ValidEmail(m.Authority.Email) == nil {
+		v.Email = m.Authority.Email // a mailto: link
 	}
-	if strings.HasPrefix(m.Authority.URL, "https://") || strings.HasPrefix(m.Authority.URL, "http://") {
+	if forms.CheckLinkURL(m.Authority.URL) == nil { // check refuses anything else
 		v.WebsiteURL = m.Authority.URL
 	}
 	return h.execute(w, "start", h.frame(p.Common, v.Title, false, v))

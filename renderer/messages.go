@@ -36,7 +36,7 @@ var uiTexts = map[string]uiText{
 	"start.privacy":     {"Datenschutz", "Data protection"},
 	"start.privacyMore": {"Datenschutzhinweis lesen", "Read the data protection notice"},
 	"start.phone":       {"Telefon: %s", "Phone: %s"},
-	"start.email":       {"E-Mail: %s", "Email: %s"},
+	"start.email":       {"E-Mail:", "Email:"},
 	"start.website":     {"Website der zuständigen Stelle", "Website of the responsible authority"},
 	"start.steps":       {"Der Antrag hat %d Schritte. Sie können ihn jederzeit zwischenspeichern und später fortsetzen.", "The application has %d steps. You can save it at any time and continue later."},
 	"start.button":      {"Antrag starten", "Start application"},

@@ -203,3 +203,18 @@ func TestClientGoneIsNoServerError(t *testing.T) {
 		t.Errorf("a storage failure is not logged as 503 ERROR:\n%s", log)
 	}
 }
+
+// TestStartPageContactLinks: the authority's e-mail address is a mailto: link, its website a
+// link (issue 14, points 6 and 13).
+func TestStartPageContactLinks(t *testing.T) {
+	app := newTestApp(t)
+	r := app.browser().get(formURL("hundesteuer"))
+	for _, want := range []string{
+		`E-Mail: <a href="mailto:steueramt@musterstadt.example">steueramt@musterstadt.example</a>`,
+		`<a href="https://www.musterstadt.example/hundesteuer">`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("start page lacks %s", want)
+		}
+	}
+}
