@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 
 	"github.com/ozgform/ozgform/engine"
@@ -45,7 +44,7 @@ func WithAPIToken(name, token string, formIDs ...string) Option {
 // level and above go to logOut (nil: discarded). Without options the pull API has no tokens
 // (it answers 401).
 func StartApp(formsDir, dataDir string, logOut io.Writer, opts ...Option) (*App, error) {
-	catalog, problems := forms.LoadCatalog(os.DirFS(formsDir), ".", forms.Options{})
+	catalog, problems := forms.LoadCatalogDir(formsDir, forms.CatalogOptions{})
 	if problems.HasErrors() {
 		return nil, fmt.Errorf("forms in %s have errors: %v", formsDir, problems)
 	}

@@ -58,6 +58,10 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 			if errors.Is(err, fs.ErrNotExist) && !required {
 				return nil, false
 			}
+			if errors.Is(err, errLinkOutside) {
+				sink.errorf(file, "", "file-link", "%s.", upperFirst(strings.TrimSuffix(err.Error(), ": "+errLinkOutside.Error())))
+				return nil, false
+			}
 			sink.errorf(file, "", "file", "%s.", upperFirst(err.Error()))
 			return nil, false
 		}
@@ -380,6 +384,11 @@ func reportCompileError(sink *problemSink, loader *formLoader, base string, sche
 	case errors.As(err, &lue):
 		file, ptr := refLocation(schemaDoc, base, lue.URL)
 		msg := lue.Err.Error()
+		if errors.Is(lue.Err, errLinkOutside) {
+			sink.errorf(file, ptr, "file-link", "Der Verweis „%s“ ist nicht erlaubt: %s.", lue.URL,
+				strings.TrimSuffix(strings.TrimPrefix(msg, errRefRefused.Error()+": "), ": "+errLinkOutside.Error()))
+			return
+		}
 		if !errors.Is(lue.Err, errRefRefused) {
 			msg = "die Datei kann nicht geladen werden: " + msg
 		}

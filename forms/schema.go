@@ -95,7 +95,7 @@ func (l *formLoader) Load(rawURL string) (any, error) {
 		if errors.Is(err, fs.ErrNotExist) && fsys != l.folder {
 			return nil, fmt.Errorf("%w: es gibt keinen Baustein „%s“ (vorhanden: %s)", errRefRefused, name, strings.Join(blockNames(), ", "))
 		}
-		return nil, fmt.Errorf("%w: %v", errRefRefused, err)
+		return nil, fmt.Errorf("%w: %w", errRefRefused, err)
 	}
 	doc, ix, err := parseJSON(data)
 	if err != nil {
@@ -122,6 +122,9 @@ func blockNames() []string {
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
 	st, err := fs.Stat(fsys, name)
 	if err != nil {
+		if link, ok := linkOutside(fsys, name); ok {
+			return nil, linkError(name, link)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("die Datei „%s“ fehlt: %w", name, fs.ErrNotExist)
 		}

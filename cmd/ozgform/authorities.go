@@ -283,7 +283,7 @@ func (m *Main) authoritiesCmd(args []string) (int, error) {
 		return exitUsage, err
 	}
 	if *formsDir != "" && res.cfg != nil {
-		cat, _ := forms.LoadCatalog(os.DirFS(*formsDir), ".", forms.Options{})
+		cat, _ := forms.LoadCatalogDir(*formsDir, forms.CatalogOptions{})
 		if cat != nil {
 			for _, s := range res.cfg.checkAuthorityForms(cat) {
 				res.problems = append(res.problems, authority.Problem{File: "", Message: s})

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -44,14 +45,21 @@ func (m *Main) check(args []string) (int, error) {
 	for _, dir := range dirs {
 		folders, err := formFolders(dir)
 		if err != nil {
-			return exitUsage, err
+			// "check examples/*" names the form folders and what else lies beside them (a
+			// README, a Go file, examples/backoffice): with several arguments, such an argument
+			// is skipped with a note; alone, or when no argument is a form, it is an error.
+			if len(dirs) == 1 {
+				return exitUsage, err
+			}
+			fmt.Fprintf(m.Stderr, "übersprungen: %v\n", err)
+			continue
 		}
 		results := checkFolders(folders)
 		for i, folder := range folders {
 			checked++
 			problems := results[i]
 			if *asMap && !problems.HasErrors() {
-				if f, _ := forms.Load(os.DirFS(folder), filepath.Base(folder), forms.Options{}); f != nil {
+				if f, _ := forms.LoadDir(folder, forms.Options{}); f != nil {
 					if err := f.Map().WriteText(m.Stdout); err != nil {
 						return exitUsage, err
 					}
@@ -71,6 +79,9 @@ func (m *Main) check(args []string) (int, error) {
 				}
 			}
 		}
+	}
+	if checked == 0 {
+		return exitUsage, fmt.Errorf("in %s gibt es keine Formularordner", strings.Join(dirs, ", "))
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Path < all[j].Path })
 	errorsFound, warnings := 0, 0
@@ -112,7 +123,13 @@ func checkFolders(folders []string) []forms.Problems {
 	for range min(runtime.GOMAXPROCS(0), len(folders)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(folders); i = int(next.Add(1)) - 1 {
-				out[i] = forms.Check(os.DirFS(folders[i]), filepath.Base(folders[i]), forms.Options{})
+				fsys, err := forms.DirFS(folders[i])
+				if err != nil {
+					out[i] = forms.Problems{{File: ".", Severity: forms.SeverityError, Code: "file",
+						Message: fmt.Sprintf("Der Formularordner kann nicht geöffnet werden: %v.", err)}}
+					continue
+				}
+				out[i] = forms.Check(fsys, filepath.Base(folders[i]), forms.Options{})
 			}
 		})
 	}
@@ -144,6 +161,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// isFormFolder reports whether dir holds a form.json (a link too: check then reports it).
+func isFormFolder(dir string) bool {
+	st, err := os.Lstat(filepath.Join(dir, "form.json"))
+	return err == nil && !st.IsDir()
+}
+
 // formFolders returns dir itself when it is a form folder, else its form subfolders.
 func formFolders(dir string) ([]string, error) {
 	st, err := os.Stat(dir)
@@ -153,7 +176,7 @@ func formFolders(dir string) ([]string, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("„%s“ ist kein Ordner", dir)
 	}
-	if forms.IsFormFolder(os.DirFS(dir), ".") {
+	if isFormFolder(dir) {
 		return []string{dir}, nil
 	}
 	entries, err := os.ReadDir(dir)
@@ -163,19 +186,23 @@ func formFolders(dir string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		sub := filepath.Join(dir, e.Name())
-		if e.IsDir() && forms.IsFormFolder(os.DirFS(sub), ".") {
+		if e.IsDir() && isFormFolder(sub) {
 			out = append(out, sub)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("in „%s“ gibt es keine form.json und keine Formularordner", dir)
+		return nil, fmt.Errorf("„%s“ ist kein Formularordner: darin gibt es keine form.json und keine Formularordner", dir)
 	}
 	return out, nil
 }
 
 // manifestID reads the id from form.json, if it can.
 func manifestID(folder string) string {
-	data, err := os.ReadFile(filepath.Join(folder, "form.json"))
+	fsys, err := forms.DirFS(folder) // never through a link out of the folder
+	if err != nil {
+		return ""
+	}
+	data, err := fs.ReadFile(fsys, "form.json")
 	if err != nil || len(data) > forms.MaxFileSize {
 		return ""
 	}

@@ -204,7 +204,7 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: purge erwartet keine Argumente, nur --database und --forms", errUsage)
 	}
-	catalog, problems := forms.LoadCatalog(os.DirFS(*formsDir), ".", forms.Options{})
+	catalog, problems := forms.LoadCatalogDir(*formsDir, forms.CatalogOptions{})
 	// A form that is not loaded would get the default retention period, which may be shorter
 	// than its own: refuse rather than delete too early.
 	if problems.HasErrors() {

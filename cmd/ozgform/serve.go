@@ -59,7 +59,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 
 	loadStart := time.Now()
-	catalog, problems := forms.LoadCatalogWith(os.DirFS(*formsDir), ".", forms.CatalogOptions{Compiled: *compiled})
+	catalog, problems := forms.LoadCatalogDir(*formsDir, forms.CatalogOptions{Compiled: *compiled})
 	for _, p := range problems {
 		p.File = *formsDir + "/" + p.File
 		fmt.Fprintln(m.Stderr, p.String())

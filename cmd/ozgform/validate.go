@@ -84,7 +84,7 @@ func readData(file string) (any, error) {
 
 // loadForm loads the form in dir; when it has errors, it prints them to Stderr and fails.
 func (m *Main) loadForm(dir string) (*forms.Form, error) {
-	form, problems := forms.Load(os.DirFS(dir), filepath.Base(dir), forms.Options{})
+	form, problems := forms.LoadDir(dir, forms.Options{})
 	if form == nil {
 		for _, p := range problems {
 			p.File = filepath.Join(dir, p.File)
