@@ -62,7 +62,7 @@ func TestCheckLinkURL(t *testing.T) {
 	for s, ok := range map[string]bool{
 		"https://www.musterstadt.de/hundesteuer": true, "http://example.de": true, "HTTPS://EXAMPLE.DE/": true,
 		"mailto:steueramt@musterstadt.de": true,
-		"javascript:alert(1)": false, "JavaScript:alert(1)": false, "data:text/html,x": false, "vbscript:x": false,
+		"javascript:alert(1)":             false, "JavaScript:alert(1)": false, "data:text/html,x": false, "vbscript:x": false,
 		"//example.de": false, "/pfad": false, "ftp://example.de": false, "https://user:pw@example.de": false,
 		"mailto:": false, "mailto:javascript:alert(1)": false, "https://": false, "https://exa mple.de": false,
 	} {

@@ -31,7 +31,7 @@ func (r *recordingFS) ReadFile(name string) ([]byte, error) {
 }
 
 // ReadLink and Lstat pass through, so that a refused symbolic link can be named (linkOutside).
-func (r *recordingFS) ReadLink(name string) (string, error) { return fs.ReadLink(r.FS, name) }
+func (r *recordingFS) ReadLink(name string) (string, error)   { return fs.ReadLink(r.FS, name) }
 func (r *recordingFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(r.FS, name) }
 
 // MapFS is a read-only file system in memory: file paths (slash-separated, as fs.ValidPath
