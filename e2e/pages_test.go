@@ -24,9 +24,10 @@ func otherPages(t *testing.T, js bool, pages *servedPages) {
 	defer tb.close()
 
 	tb.open("index", "/", http.StatusOK)
-	if n := tb.count(".formularliste li"); n != len(app.Forms.Forms()) {
-		t.Errorf("the index lists %d forms, want %d", n, len(app.Forms.Forms()))
+	if n := tb.count(".formularliste li"); n != app.Forms.Len() {
+		t.Errorf("the index lists %d forms, want %d", n, app.Forms.Len())
 	}
+	finderPages(t, tb)
 	tb.open("nicht-gefunden", "/gibt-es-nicht", http.StatusNotFound)
 	if h := tb.text("h1"); h != "Seite nicht gefunden" {
 		t.Errorf("404 page heading %q", h)
@@ -157,5 +158,39 @@ func TestCheckersFindProblems(t *testing.T) {
 	}
 	if errs < 2 {
 		t.Errorf("the Nu Html Checker found %d errors in broken HTML, want at least 2", errs)
+	}
+}
+
+// finderPages searches on the index (the service finder) as a citizen does: types a word,
+// sends the search form, narrows to a category with the select, and finds nothing.
+func finderPages(t *testing.T, tb *tab) {
+	t.Helper()
+	listed := func() string {
+		return eval[string](tb, `[...document.querySelectorAll(".formularliste h3")].map(h => h.textContent).join(" | ")`)
+	}
+	tb.do(chromedp.SendKeys(chromedp.CSS("#suche"), "hund"))
+	tb.click("suche-hund", `form[role=search] button[type=submit]`)
+	if got := listed(); got != "Anmeldung zur Hundesteuer" {
+		t.Errorf("%s: searching for „hund“ lists %q", tb.label, got)
+	}
+	if v := eval[string](tb, `document.querySelector("#suche").value`); v != "hund" {
+		t.Errorf("%s: the search field holds %q after the search", tb.label, v)
+	}
+	// The browser's own form controls: the field emptied, the category chosen.
+	if !eval[bool](tb, `(() => { document.querySelector("#suche").value = "";
+		const s = document.querySelector("#kategorie"); s.value = "Verkehr und Mobilität"; return s.value !== ""; })()`) {
+		t.Fatalf("%s: no category Verkehr und Mobilität to choose", tb.label)
+	}
+	tb.click("suche-kategorie", `form[role=search] button[type=submit]`)
+	if got := listed(); !strings.Contains(got, "Bewohnerparkausweis") || strings.Contains(got, "|") {
+		t.Errorf("%s: the category Verkehr und Mobilität lists %q", tb.label, got)
+	}
+	if h := tb.text(".formulargruppe h2"); h != "Verkehr und Mobilität" {
+		t.Errorf("%s: group heading %q", tb.label, h)
+	}
+	tb.do(chromedp.SendKeys(chromedp.CSS("#suche"), "Katzensteuer"))
+	tb.click("suche-nichts", `form[role=search] button[type=submit]`)
+	if got := tb.text(".trefferzahl"); !strings.HasPrefix(got, "Zu Ihrer Suche gibt es keinen Antrag") || tb.count(".formularliste") != 0 {
+		t.Errorf("%s: a search without result says %q", tb.label, got)
 	}
 }

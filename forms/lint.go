@@ -315,6 +315,7 @@ func (f *Form) translationKeys() [][2]string {
 	add("form.summary", m.Summary)
 	add("form.privacyNotice", m.PrivacyNotice)
 	add("form.nextSteps", m.NextSteps)
+	add("form.category", m.Category)
 	for i, r := range m.Requirements {
 		add("form.requirements."+strconv.Itoa(i), r)
 	}

@@ -23,6 +23,9 @@ type Manifest struct {
 	PrivacyNotice   string    `json:"privacyNotice,omitempty"`
 	Requirements    []string  `json:"requirements,omitempty"`
 	NextSteps       string    `json:"nextSteps,omitempty"`
+	// Category is the Lebenslage or subject the service finder groups the form under
+	// (e.g. "Steuern und Abgaben"); forms without one are listed under "Weitere Anträge".
+	Category string `json:"category,omitempty"`
 	// Authorities, when set, says that many authorities use the form (Einer für Alle) and
 	// which answer names the citizen's municipality; the operator's configuration says which
 	// authority serves which municipality. Authority then describes the authorities in
@@ -73,7 +76,7 @@ var (
 var manifestKeys = map[string]bool{
 	"id": true, "version": true, "title": true, "summary": true, "authority": true, "leika": true,
 	"languages": true, "retentionDays": true, "referencePrefix": true, "privacyNotice": true,
-	"requirements": true, "nextSteps": true, "authorities": true, "$schema": true, "$comment": true,
+	"requirements": true, "nextSteps": true, "authorities": true, "category": true, "$schema": true, "$comment": true,
 }
 
 // parseManifest reads form.json's decoded value and reports every missing or malformed field.
@@ -119,6 +122,8 @@ func parseManifest(doc any, folder string, sink *problemSink) Manifest {
 			err = json.Unmarshal(raw, &m.Requirements)
 		case "nextSteps":
 			err = json.Unmarshal(raw, &m.NextSteps)
+		case "category":
+			err = json.Unmarshal(raw, &m.Category)
 		case "authorities":
 			err = json.Unmarshal(raw, &m.Authorities)
 		}

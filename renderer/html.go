@@ -21,6 +21,7 @@ import (
 	_ "time/tzdata" // confirmation pages show Europe/Berlin time on any machine
 
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/forms/finder"
 )
 
 //go:embed templates/*.html
@@ -250,11 +251,18 @@ type FieldMessage struct {
 	Message string
 }
 
-// IndexPage lists the forms.
+// IndexPage is the service finder: a search form and one page of the forms found, grouped
+// by category, with links to the other pages.
 type IndexPage struct {
 	Common
-	Forms     []*forms.Entry
-	FormURL   func(*forms.Entry) string
+	// Action is the URL the search form is sent to (GET).
+	Action string
+	// Query and Category are what the citizen searched for.
+	Query, Category string
+	Result          finder.Result
+	FormURL         func(*forms.Entry) string
+	// PageURL is the URL of another page of the same search.
+	PageURL   func(page int) string
 	ResumeURL string
 }
 
@@ -413,29 +421,106 @@ func (h *HTML) execute(w io.Writer, name string, f *frame) error {
 // ---------------------------------------------------------------- index, start
 
 type indexView struct {
-	Intro     string
-	Items     []indexItem
-	ResumeURL string
+	Action, Query, Category string
+	Categories              []indexCategory
+	Status                  string
+	Searched                bool
+	Groups                  []indexGroup
+	Pager                   *indexPager
+	ResumeURL               string
+}
+
+type indexCategory struct {
+	Value, Label string
+	Count        int
+	Selected     bool
+}
+
+type indexGroup struct {
+	Title string
+	Items []indexItem
 }
 
 type indexItem struct{ Title, Summary, Authority, URL string }
 
-// Index renders the list of forms.
+type indexPager struct {
+	Label, Prev, Next string
+	Links             []indexPageLink
+}
+
+type indexPageLink struct {
+	N        int
+	URL      string
+	Current  bool
+	Gap      bool // an ellipsis before this link
+	AriaText string
+}
+
+// Index renders the service finder.
 func (h *HTML) Index(w io.Writer, p *IndexPage) error {
 	lang := normLang(p.Lang)
-	v := &indexView{ResumeURL: p.ResumeURL}
-	for _, f := range p.Forms {
-		v.Items = append(v.Items, indexItem{
-			Title:     f.T(lang, "form.title", f.Manifest.Title),
-			Summary:   f.T(lang, "form.summary", f.Manifest.Summary),
-			Authority: f.Manifest.Authority.Name,
-			URL:       p.FormURL(f),
-		})
+	r := p.Result
+	v := &indexView{ResumeURL: p.ResumeURL, Action: p.Action, Query: p.Query, Category: p.Category,
+		Searched: p.Query != "" || p.Category != ""}
+	for _, c := range r.Categories {
+		v.Categories = append(v.Categories, indexCategory{Value: c.Category, Label: c.Entry.T(lang, "form.category", c.Category),
+			Count: c.Forms, Selected: c.Category == p.Category})
+	}
+	switch {
+	case r.Total == 0 && v.Searched:
+		v.Status = UIText(lang, "index.noneFound")
+	case r.Total == 1:
+		v.Status = UIText(lang, "index.foundOne")
+	default:
+		v.Status = UIText(lang, "index.found", r.Total)
+	}
+	if r.Pages > 1 {
+		v.Status += " " + UIText(lang, "index.pageOf", r.Page, r.Pages)
+	}
+	for _, g := range r.Groups {
+		title := UIText(lang, "index.other")
+		if g.Category != "" {
+			title = g.Entries[0].T(lang, "form.category", g.Category)
+		}
+		grp := indexGroup{Title: title}
+		for _, f := range g.Entries {
+			grp.Items = append(grp.Items, indexItem{
+				Title:     f.T(lang, "form.title", f.Manifest.Title),
+				Summary:   f.T(lang, "form.summary", f.Manifest.Summary),
+				Authority: f.Manifest.Authority.Name,
+				URL:       p.FormURL(f),
+			})
+		}
+		v.Groups = append(v.Groups, grp)
+	}
+	if r.Pages > 1 && p.PageURL != nil {
+		v.Pager = indexPagerFor(lang, r.Page, r.Pages, p.PageURL)
 	}
 	fr := h.frame(p.Common, UIText(lang, "index.title"), false, v)
 	fr.Title = h.brand.PortalName
 	fr.MainHeading = UIText(lang, "index.title")
 	return h.execute(w, "index", fr)
+}
+
+// indexPagerFor links the first, the last and the pages around the current one.
+func indexPagerFor(lang string, page, pages int, url func(int) string) *indexPager {
+	pg := &indexPager{Label: UIText(lang, "index.pages")}
+	if page > 1 {
+		pg.Prev = url(page - 1)
+	}
+	if page < pages {
+		pg.Next = url(page + 1)
+	}
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < page-2 || n > page+2) {
+			continue
+		}
+		pg.Links = append(pg.Links, indexPageLink{N: n, URL: url(n), Current: n == page, Gap: last != 0 && n > last+1,
+			AriaText: UIText(lang, "index.page", n)})
+		last = n
+	}
+	return pg
 }
 
 type startView struct {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/forms/finder"
 )
 
 var (
@@ -171,8 +172,25 @@ func TestHTMLPagesOfExamples(t *testing.T) {
 			checkHTML(t, lang+"/"+name, buf.String(), lang, nil)
 		}
 		render("index", func(w io.Writer) error {
-			return h.Index(w, &IndexPage{Common: common, Forms: cat.Entries(), ResumeURL: "/fortsetzen",
+			return h.Index(w, &IndexPage{Common: common, Action: "/", Result: finder.New(cat.Entries()).Search(finder.Query{}), ResumeURL: "/fortsetzen",
 				FormURL: func(f *forms.Entry) string { return "/formulare/" + f.Manifest.ID }})
+		})
+		render("index-suche", func(w io.Writer) error {
+			return h.Index(w, &IndexPage{Common: common, Action: "/", Query: "<hund>", Category: "Steuern und Abgaben",
+				Result:  finder.New(cat.Entries()).Search(finder.Query{Text: "hund", Category: "Steuern und Abgaben", PageSize: 1}),
+				FormURL: func(f *forms.Entry) string { return "/formulare/" + f.Manifest.ID }, ResumeURL: "/fortsetzen",
+				PageURL: func(n int) string { return fmt.Sprintf("/?seite=%d", n) }})
+		})
+		render("index-seiten", func(w io.Writer) error {
+			return h.Index(w, &IndexPage{Common: common, Action: "/",
+				Result:  finder.New(cat.Entries()).Search(finder.Query{Page: 2, PageSize: 1}),
+				FormURL: func(f *forms.Entry) string { return "/formulare/" + f.Manifest.ID }, ResumeURL: "/fortsetzen",
+				PageURL: func(n int) string { return fmt.Sprintf("/?seite=%d", n) }})
+		})
+		render("index-nichts", func(w io.Writer) error {
+			return h.Index(w, &IndexPage{Common: common, Action: "/", Query: "katze",
+				Result:  finder.New(cat.Entries()).Search(finder.Query{Text: "katze"}),
+				FormURL: func(f *forms.Entry) string { return "/formulare/" + f.Manifest.ID }, ResumeURL: "/fortsetzen"})
 		})
 		render("fortsetzen", func(w io.Writer) error { return h.Resume(w, &ResumePage{Common: common, Action: "/fortsetzen"}) })
 		render("fortsetzen-fehler", func(w io.Writer) error {

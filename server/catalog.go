@@ -5,6 +5,7 @@ import (
 
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/forms/finder"
 )
 
 // liveCatalog is the server's form catalog. serve sets it once; the preview of `ozgform dev`
@@ -19,6 +20,7 @@ type liveCatalog struct {
 type catalogVersions struct {
 	catalog  *forms.Catalog
 	versions *engine.Forms
+	finder   *finder.Index // the service finder's index of the catalog
 }
 
 func (l *liveCatalog) set(c *forms.Catalog) {
@@ -26,7 +28,7 @@ func (l *liveCatalog) set(c *forms.Catalog) {
 	if l.store != nil {
 		v.Store = l.store
 	}
-	l.cur.Store(&catalogVersions{catalog: c, versions: v})
+	l.cur.Store(&catalogVersions{catalog: c, versions: v, finder: finder.New(c.Entries())})
 }
 
 // Get returns the form with the given id, or nil.
@@ -37,6 +39,9 @@ func (l *liveCatalog) Forms() []*forms.Form { return l.cur.Load().catalog.Forms(
 
 // Entries returns the forms ordered by id without compiling them.
 func (l *liveCatalog) Entries() []*forms.Entry { return l.cur.Load().catalog.Entries() }
+
+// finder returns the service finder's index of the catalog.
+func (l *liveCatalog) finder() *finder.Index { return l.cur.Load().finder }
 
 // Len returns the number of forms.
 func (l *liveCatalog) Len() int { return l.cur.Load().catalog.Len() }
