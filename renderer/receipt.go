@@ -744,6 +744,9 @@ func (r *receipt) drawPDF() ([]byte, error) {
 	pdf.SetAutoPageBreak(false, 0) // pages are broken by the layout
 	pdf.SetMargins(pdfMarginX, pdfFirstTop, pdfMarginX)
 	pdf.SetCatalogSort(true) // objects in a fixed order: same input, same bytes
+	// taggedpdf compresses the pages with a reused compressor; fpdf would make a new one
+	// (almost a megabyte of memory) per page.
+	pdf.SetCompression(false)
 	at := r.in.SubmittedAt.In(receiptZone)
 	pdf.SetCreationDate(at) // taggedpdf writes the dates again, with the time zone
 	pdf.SetModificationDate(at)

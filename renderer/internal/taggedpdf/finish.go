@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -85,6 +86,11 @@ func Finish(pdf []byte, t *Tree, info Info, files ...File) ([]byte, error) {
 		// pages is transparent, and PDF/A is simpler without it.
 		d.del("Group")
 		f.setDict(p, d)
+		if c, err := parseRef(d.get("Contents")); err == nil {
+			if err := f.compressStream(c); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := addToUnicode(f); err != nil {
 		return nil, err
@@ -237,12 +243,19 @@ func pdfDate(t time.Time) string {
 	return fmt.Sprintf("%s%c%02d'%02d'", s, sign, off/3600, off/60%60)
 }
 
+// zlibWriters are reused: a new writer allocates almost a megabyte, more than a receipt's
+// whole file.
+var zlibWriters = sync.Pool{New: func() any {
+	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return w
+}}
+
 func deflate(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
+	buf.Grow(len(b)/2 + 64)
+	w := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(w)
+	w.Reset(&buf)
 	if _, err := w.Write(b); err != nil {
 		return nil, err
 	}
@@ -250,4 +263,37 @@ func deflate(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// compressStream compresses a stream object that has no filter yet (fpdf's page contents,
+// when fpdf's own compression, which makes a new compressor per page, is off).
+func (f *pdfFile) compressStream(num int) error {
+	body := f.objs[num]
+	i := bytes.Index(body, []byte("stream"))
+	if i < 0 || num >= len(f.objs) {
+		return fmt.Errorf("%w: object %d is not a stream", errSyntax, num)
+	}
+	d, err := parseDict(body[:i])
+	if err != nil {
+		return fmt.Errorf("object %d: %w", num, err)
+	}
+	if d.get("Filter") != nil {
+		return nil
+	}
+	n, err := strconv.Atoi(string(d.get("Length")))
+	start := i + len("stream")
+	if start < len(body) && body[start] == '\r' {
+		start++
+	}
+	start++ // the end-of-line after "stream"
+	if err != nil || n < 0 || start+n > len(body) {
+		return fmt.Errorf("%w: bad length of stream %d", errSyntax, num)
+	}
+	z, err := deflate(body[start : start+n])
+	if err != nil {
+		return err
+	}
+	d.set("Filter", "/FlateDecode")
+	f.objs[num] = stream(d, z)
+	return nil
 }
