@@ -20,6 +20,7 @@ import (
 	"time"
 	_ "time/tzdata" // confirmation pages show Europe/Berlin time on any machine
 
+	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/forms"
 	"github.com/ozgform/ozgform/forms/finder"
 )
@@ -81,7 +82,7 @@ type HTML struct {
 }
 
 // htmlPageNames are the page templates; each is combined with templates/base.html.
-var htmlPageNames = []string{"index", "start", "step", "review", "confirmation", "resume", "saved", "error"}
+var htmlPageNames = []string{"index", "start", "step", "review", "confirmation", "resume", "saved", "error", "municipality", "unserved"}
 
 // NewHTML parses the templates and prepares the theme of a branding.
 func NewHTML(brand Branding) (*HTML, error) {
@@ -275,6 +276,9 @@ type StartPage struct {
 	// ContinueURL is set when the browser already has a draft of this form.
 	ContinueURL string
 	ResumeURL   string
+	// Authority is the responsible authority once the draft's answers name it (Einer für
+	// Alle); nil shows form.json's authority.
+	Authority *authority.Responsible
 }
 
 // StepPage is one step of a form.
@@ -318,6 +322,8 @@ type ReviewPage struct {
 	// the remove buttons of the files post to (with _action=remove-file:<path>/<id>).
 	Files            map[string]AttachmentFile
 	RemoveFileAction string
+	// Authority is the responsible authority (Einer für Alle); nil: form.json's.
+	Authority *authority.Responsible
 	// Notice is the ID of a built-in text shown above the answers ("review.removed"), or "".
 	Notice string
 }
@@ -332,6 +338,8 @@ type ConfirmationPage struct {
 	// TokenURL is the unguessable link to the receipt, for later or another device.
 	TokenURL string
 	HomeURL  string
+	// Authority is the submission's authority (Einer für Alle); nil: form.json's.
+	Authority *authority.Responsible
 }
 
 // SavedPage shows a resume code after "Zwischenspeichern".
@@ -531,6 +539,7 @@ type startView struct {
 	Action, CSRF             string
 	ContinueURL, ResumeURL   string
 	Phone, Email, WebsiteURL string
+	Municipality             string // for which municipality the authority is responsible
 }
 
 // Start renders the start page of a form.
@@ -541,10 +550,11 @@ func (h *HTML) Start(w io.Writer, p *StartPage) error {
 	v := &startView{
 		Title:   f.T(lang, "form.title", m.Title),
 		Summary: f.T(lang, "form.summary", m.Summary),
-		Privacy: f.T(lang, "form.privacyNotice", m.PrivacyNotice),
+		Privacy: privacyOf(f, lang, p.Authority),
 		Action:  p.Action, CSRF: p.CSRF, ContinueURL: p.ContinueURL, ResumeURL: p.ResumeURL,
-		Authority: m.Authority,
+		Authority: authorityOf(f, p.Authority), Municipality: municipalityLine(lang, p.Authority),
 	}
+	a := v.Authority
 	for i, r := range m.Requirements {
 		v.Requirements = append(v.Requirements, f.T(lang, "form.requirements."+strconv.Itoa(i), r))
 	}
@@ -554,14 +564,14 @@ func (h *HTML) Start(w io.Writer, p *StartPage) error {
 			v.Steps++
 		}
 	}
-	if m.Authority.Phone != "" {
-		v.Phone = UIText(lang, "start.phone", m.Authority.Phone)
+	if a.Phone != "" {
+		v.Phone = UIText(lang, "start.phone", a.Phone)
 	}
-	if forms.ValidEmail(m.Authority.Email) == nil {
-		v.Email = m.Authority.Email // a mailto: link
+	if forms.ValidEmail(a.Email) == nil {
+		v.Email = a.Email // a mailto: link
 	}
-	if forms.CheckLinkURL(m.Authority.URL) == nil { // check refuses anything else
-		v.WebsiteURL = m.Authority.URL
+	if forms.CheckLinkURL(a.URL) == nil { // check refuses anything else
+		v.WebsiteURL = a.URL
 	}
 	return h.execute(w, "start", h.frame(p.Common, v.Title, false, v))
 }
@@ -1332,6 +1342,7 @@ type reviewView struct {
 	Authority               string
 	RemoveFileAction        string
 	Notice                  string
+	Municipality            string
 }
 
 type reviewSection struct {
@@ -1360,7 +1371,8 @@ func (h *HTML) Review(w io.Writer, p *ReviewPage) error {
 		Title: UIText(lang, "review.title"), Intro: UIText(lang, "review.intro"),
 		FormTitle:    f.T(lang, "form.title", f.Manifest.Title),
 		SubmitAction: p.SubmitAction, SaveAction: p.SaveAction, CSRF: p.CSRF,
-		Authority: f.Manifest.Authority.Name, RemoveFileAction: p.RemoveFileAction,
+		Authority: authorityOf(f, p.Authority).Name, RemoveFileAction: p.RemoveFileAction,
+		Municipality: municipalityLine(lang, p.Authority),
 	}
 	if p.Notice != "" {
 		v.Notice = UIText(lang, p.Notice)
@@ -1402,7 +1414,7 @@ func (h *HTML) Review(w io.Writer, p *ReviewPage) error {
 type confirmationView struct {
 	Title, FormTitle, Reference, Received string
 	ReceiptURL, TokenURL, HomeURL         string
-	NextSteps, Contact                    string
+	NextSteps, Contact, Municipality      string
 }
 
 // Confirmation renders the confirmation page of a submission.
@@ -1414,11 +1426,12 @@ func (h *HTML) Confirmation(w io.Writer, p *ConfirmationPage) error {
 		Title: UIText(lang, "done.title"), FormTitle: f.T(lang, "form.title", f.Manifest.Title),
 		Reference: p.Reference,
 		Received: UIText(lang, "done.received", at.Format(UIText(lang, "done.dateFormat")),
-			at.Format(UIText(lang, "done.timeFormat")), f.Manifest.Authority.Name),
+			at.Format(UIText(lang, "done.timeFormat")), authorityOf(f, p.Authority).Name),
 		ReceiptURL: p.ReceiptURL, TokenURL: p.TokenURL, HomeURL: p.HomeURL,
 		NextSteps: f.T(lang, "form.nextSteps", f.Manifest.NextSteps),
 	}
-	a := f.Manifest.Authority
+	a := authorityOf(f, p.Authority)
+	v.Municipality = municipalityLine(lang, p.Authority)
 	contact := a.Name
 	if a.Email != "" {
 		contact += ", " + a.Email

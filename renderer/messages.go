@@ -44,6 +44,24 @@ var uiTexts = map[string]uiText{
 	"index.next":          {"Nächste Seite", "Next page"},
 	"index.resumeL":       {"Antrag mit Code fortsetzen", "Continue an application with a code"},
 
+	// Einer für Alle
+	"authority.for":            {"Zuständig für Ihre Gemeinde %s (Amtlicher Regionalschlüssel %s).", "Responsible for your municipality %s (official regional key %s)."},
+	"authority.privacyContact": {"Die oder den Datenschutzbeauftragten von %s erreichen Sie unter %s.", "You can reach the data protection officer of %s at %s."},
+	"municipality.title":       {"In welcher Gemeinde wohnen Sie?", "Which municipality do you live in?"},
+	"municipality.intro":       {"Die Postleitzahl %s gehört zu mehreren Gemeinden. Ihr Antrag geht an die Behörde Ihrer Gemeinde; bitte wählen Sie sie aus.", "The postcode %s belongs to several municipalities. Your application goes to the authority of your municipality; please choose it."},
+	"municipality.button":      {"Weiter", "Continue"},
+	"municipality.change":      {"Postleitzahl ändern", "Change the postcode"},
+	"municipality.required":    {"Bitte wählen Sie Ihre Gemeinde aus.", "Please choose your municipality."},
+	"unserved.title":           {"Für Ihre Gemeinde nicht online verfügbar", "Not available online for your municipality"},
+	"unserved.text":            {"Den Antrag „%s“ können Sie für die Gemeinde %s hier nicht online stellen: Keine Behörde Ihrer Gemeinde nimmt ihn über dieses Portal entgegen.", "You cannot submit the application “%s” for the municipality %s online here: no authority of your municipality receives it through this portal."},
+	"unserved.textPLZ":         {"Den Antrag „%s“ können Sie für die Postleitzahl %s hier nicht online stellen: Wir kennen keine Behörde, die für diese Postleitzahl zuständig ist.", "You cannot submit the application “%s” for the postcode %s online here: we know of no authority responsible for this postcode."},
+	"unserved.whatH":           {"Was Sie tun können", "What you can do"},
+	"unserved.contact":         {"Wenden Sie sich an die Verwaltung Ihrer Stadt oder Gemeinde (Bürgerbüro oder Rathaus). Dort erfahren Sie, wie Sie den Antrag stellen können.", "Contact the administration of your town or municipality (citizens’ office or town hall). They will tell you how to submit the application."},
+	"unserved.wrong":           {"Haben Sie sich bei der Postleitzahl oder der Gemeinde vertippt?", "Did you mistype the postcode or the municipality?"},
+	"unserved.changeLink":      {"Angabe ändern", "Change your answer"},
+	"unserved.kept":            {"Ihre Angaben bleiben gespeichert. Sie können den Antrag später fortsetzen, zum Beispiel wenn Sie umziehen.", "Your answers remain saved. You can continue the application later, for example if you move."},
+	"unserved.home":            {"Zur Übersicht der Anträge", "To the list of applications"},
+
 	// start page
 	"start.need":        {"Das brauchen Sie", "What you need"},
 	"start.authority":   {"Zuständige Stelle", "Responsible authority"},

@@ -10,6 +10,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/forms"
 	"github.com/ozgform/ozgform/renderer/internal/taggedpdf"
 )
@@ -26,6 +27,8 @@ type ReceiptInput struct {
 	// only the PDF has the data too. Nil: no file is embedded.
 	Payload     []byte
 	Attachments []ReceiptAttachment
+	// Authority is the submission's authority (Einer für Alle); nil: form.json's.
+	Authority *authority.Responsible
 }
 
 // ReceiptPayloadName is the name of the embedded payload file.
@@ -341,7 +344,7 @@ func (r *receipt) build() {
 // manifestTexts writes the form's privacy notice and next steps, each under an H2.
 func (r *receipt) manifestTexts() {
 	m := r.form.Manifest
-	if s := r.form.T(r.lang, "form.privacyNotice", m.PrivacyNotice); strings.TrimSpace(s) != "" {
+	if s := privacyOf(r.form, r.lang, r.in.Authority); strings.TrimSpace(s) != "" {
 		r.heading(2, receiptMsg(r.lang, "receipt.privacy"), 11, false)
 		r.into(taggedpdf.Document, "P")
 		r.paragraph(s, pdfMarginX, pdfContentW, pdfRegular, 8, pdfInk)
@@ -356,7 +359,7 @@ func (r *receipt) manifestTexts() {
 // letterhead writes the authority's name, address and contact details (a Div of paragraphs),
 // then the title (H1).
 func (r *receipt) letterhead() {
-	a := r.form.Manifest.Authority
+	a := authorityOf(r.form, r.in.Authority)
 	div := r.tree.Add(taggedpdf.Document, "Div")
 	r.into(div, "P")
 	r.paragraph(a.Name, pdfMarginX, pdfContentW, pdfBold, 11, pdfInk)
@@ -384,6 +387,10 @@ func (r *receipt) letterhead() {
 	if len(contact) > 0 {
 		r.into(div, "P")
 		r.paragraph(strings.Join(contact, " · "), pdfMarginX, pdfContentW, pdfRegular, 8.5, pdfMuted)
+	}
+	if line := municipalityLine(r.lang, r.in.Authority); line != "" {
+		r.into(div, "P")
+		r.paragraph(line, pdfMarginX, pdfContentW, pdfRegular, 8.5, pdfMuted)
 	}
 	r.y += 2
 	r.rule(pdfMarginX, r.y, pdfMarginX+pdfContentW, pdfRuleInk)

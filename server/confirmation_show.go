@@ -42,6 +42,7 @@ func (s *Server) confirmationShow(c echo.Context) error {
 		ReceiptURL:  receiptURL(sub.Reference),
 		TokenURL:    tokenURL,
 		HomeURL:     "/",
+		Authority:   sub.Authority,
 	}
 	if viaToken {
 		p.ReceiptURL = tokenURL

@@ -25,6 +25,7 @@ func (s *Server) formStart(c echo.Context) error {
 	if id := draftID(c, f); id != "" {
 		if d, err := s.svc.Draft(c.Request().Context(), id); err == nil && d.FormID == f.Manifest.ID {
 			p.ContinueURL = resumePoint(f, d)
+			p.Authority = s.responsibleFor(f, d)
 		}
 	}
 	return s.page(c, http.StatusOK, func(w io.Writer) error { return s.html.Start(w, p) })

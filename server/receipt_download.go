@@ -67,5 +67,6 @@ func RenderReceipt(form *forms.Form, s *engine.Submission, payloadHash string, a
 		PayloadHash: payloadHash,
 		Payload:     s.Data,
 		Attachments: receiptAttachments(attachments),
+		Authority:   s.Authority,
 	})
 }

@@ -29,6 +29,9 @@ func (s *Server) reviewShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if detour := s.authorityDetour(f, d, true); detour != "" {
+		return redirect(c, detour)
+	}
 	pruned, _ := f.Prune(data)
 	id := f.Manifest.ID
 	p := &renderer.ReviewPage{
@@ -38,6 +41,7 @@ func (s *Server) reviewShow(c echo.Context) error {
 		StepURL:      func(page int) string { return stepURL(id, page) + "?zurueck=pruefen" },
 		SubmitAction: "/formulare/" + id + "/absenden",
 		SaveAction:   "/formulare/" + id + "/zwischenspeichern",
+		Authority:    s.responsibleFor(f, d),
 	}
 	if err := s.reviewFiles(c, f, d, p); err != nil {
 		return err

@@ -47,6 +47,9 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/formulare/:id/pruefen", s.reviewAction, post...)
 	s.route(http.MethodPost, "/formulare/:id/absenden", s.submissionCreate, post...)
 	s.route(http.MethodPost, "/formulare/:id/zwischenspeichern", s.draftSaveForLater, post...)
+	s.route(http.MethodGet, "/formulare/:id/gemeinde", s.municipalityShow)
+	s.route(http.MethodPost, "/formulare/:id/gemeinde", s.municipalityChoose, post...)
+	s.route(http.MethodGet, "/formulare/:id/nicht-verfuegbar", s.municipalityUnserved)
 
 	s.route(http.MethodGet, "/vorgang/:reference", s.confirmationShow)
 	s.route(http.MethodGet, "/vorgang/:reference/eingangsbestaetigung.pdf", s.receiptDownload)

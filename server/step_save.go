@@ -105,6 +105,13 @@ func (s *Server) stepSave(c echo.Context) error {
 	if len(res.Errors) > 0 {
 		return here(url.Values{"fehler": {"1"}}, "fehler")
 	}
+	if page == decidingPage(f) {
+		// The answer that decides the authority: ask for the municipality, or say that no
+		// authority serves it, before the citizen goes on.
+		if detour := s.authorityDetour(f, d, back); detour != "" {
+			return redirect(c, detour)
+		}
+	}
 	if back {
 		return redirect(c, reviewURL(id))
 	}

@@ -31,6 +31,13 @@ func (s *Server) submissionCreate(c echo.Context) error {
 		}
 		return noDraft(c, f, err)
 	}
+	if detour := s.authorityDetour(f, d, true); detour != "" {
+		if sub, serr := s.svc.SubmissionForDraft(ctx, d.ID); serr == nil {
+			s.setAccessCookie(c, sub)
+			return redirect(c, confirmationURL(sub.Reference))
+		}
+		return redirect(c, detour)
+	}
 	sub, errs, err := s.svc.Submit(ctx, f, d)
 	if err != nil {
 		return err // KindUnavailable: the 503 page says nothing was sent and the draft is kept
