@@ -102,6 +102,9 @@ type OutboxMessage struct {
 	// AuthorityID is the authority of the message's submission ("" for a form of one
 	// authority), filled in like FormID.
 	AuthorityID string
+	// Progress is what the destination's deliverer recorded about a delivery of several
+	// steps (SaveProgress), a JSON object; nil if nothing. Replay clears it, RetryNow keeps it.
+	Progress json.RawMessage
 }
 
 // Store keeps drafts, submissions and the outbox. Every method is one transaction.
@@ -188,6 +191,12 @@ type OutboxStore interface {
 	// that is still on its way, KindExpired when the submission's data has been purged,
 	// KindNotFound for an unknown id.
 	Replay(ctx context.Context, id string) error
+	// SaveProgress records the progress of the delivery of a message that worker holds (a
+	// JSON object, at most MaxProgressBytes), replacing what was recorded before. It is
+	// KindConflict if the message is not in OutboxSending held by worker, KindNotFound if there
+	// is no such message, KindInvalid for progress that is not a JSON object.
+	SaveProgress(ctx context.Context, id, worker string, progress json.RawMessage) error
+
 	// OutboxStats counts the messages that are not delivered, by destination and state.
 	OutboxStats(ctx context.Context) ([]OutboxCount, error)
 
@@ -275,6 +284,22 @@ func CheckDeliveryResult(r DeliveryResult) error {
 		return fmt.Errorf("a delivery cannot end in state %q", r.State)
 	}
 	return CheckText(r.Error)
+}
+
+// MaxProgressBytes is the largest progress SaveProgress records.
+const MaxProgressBytes = 64 << 10
+
+// CheckProgress checks progress before a store records it: a JSON object of at most
+// MaxProgressBytes, without NUL characters.
+func CheckProgress(progress json.RawMessage) error {
+	if len(progress) > MaxProgressBytes {
+		return fmt.Errorf("the progress has %d bytes, more than %d", len(progress), MaxProgressBytes)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(progress, &obj); err != nil || obj == nil {
+		return errors.New("the progress is not a JSON object")
+	}
+	return CheckText(string(progress))
 }
 
 // ListLimit returns the number of messages ListOutbox returns for f.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -250,7 +251,7 @@ func (s *Store) Replay(ctx context.Context, id string) error {
 			return engine.E(engine.KindExpired, op, fmt.Errorf("the data of submission %s has been purged", submissionID))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = $1,
-			queued_at = $1, delivered_at = NULL, updated_at = $1 WHERE id = $2`, now, id); err != nil {
+			queued_at = $1, delivered_at = NULL, progress = NULL, updated_at = $1 WHERE id = $2`, now, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE submissions SET delivered_at = NULL WHERE id = $1`, submissionID)
@@ -378,5 +379,24 @@ func (s *Store) PurgeExpiredDrafts(ctx context.Context, now time.Time) (int, err
 			return err
 		})
 		return n, err
+	})
+}
+
+// SaveProgress records the progress of a delivery that worker holds; see engine.OutboxStore.
+func (s *Store) SaveProgress(ctx context.Context, id, worker string, progress json.RawMessage) error {
+	const op = "postgres.SaveProgress"
+	if err := engine.CheckProgress(progress); err != nil {
+		return engine.E(engine.KindInvalid, op, err)
+	}
+	return s.inTx(ctx, op, func(tx *sql.Tx) error {
+		var state, holder string
+		if err := tx.QueryRowContext(ctx, `SELECT state, COALESCE(worker, '') FROM outbox WHERE id = $1 FOR UPDATE`, id).Scan(&state, &holder); err != nil {
+			return err
+		}
+		if state != string(engine.OutboxSending) || holder != worker {
+			return engine.E(engine.KindConflict, op, fmt.Errorf("message %s is %s and not held by worker %s", id, state, worker))
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET progress = $1, updated_at = $2 WHERE id = $3`, string(progress), s.now().UTC(), id)
+		return err
 	})
 }

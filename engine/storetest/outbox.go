@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -28,6 +29,7 @@ var outboxTests = []struct {
 	{"Outbox/ConcurrentClaims", testConcurrentClaims},
 	{"Outbox/List", testListOutbox},
 	{"Outbox/Stats", testOutboxStats},
+	{"Outbox/Progress", testProgress},
 	{"Outbox/DisabledDestinations", testDisabledDestinations},
 	{"Retention/PurgeDelivered", testPurgeDelivered},
 	{"Retention/PurgeExpiredDrafts", testPurgeExpiredDrafts},
@@ -640,4 +642,65 @@ func testPurgeExpiredDrafts(t *testing.T, e *env) {
 	}
 	_, err = e.DraftByResumeCode(ctx, "aa")
 	wantKind(t, "expired resume code after the purge", err, engine.KindNotFound)
+}
+
+// testProgress: only the lease holder records progress; it survives a lease takeover, a
+// retry and RetryNow (a new worker resumes), and a replay clears it (a new delivery).
+func testProgress(t *testing.T, e *env) {
+	ctx := t.Context()
+	s, byDest := e.submitWith(t, "fit")
+	m := byDest["fit"]
+	if got := e.message(t, s.ID, m.ID); got.Progress != nil {
+		t.Fatalf("a new message has progress %s", got.Progress)
+	}
+	wantKind(t, "SaveProgress of a queued message", e.SaveProgress(ctx, m.ID, "w1", json.RawMessage(`{"a":1}`)), engine.KindConflict)
+	e.claim(t, "w1", 1, "fit")
+	wantKind(t, "SaveProgress by another worker", e.SaveProgress(ctx, m.ID, "w2", json.RawMessage(`{"a":1}`)), engine.KindConflict)
+	wantKind(t, "SaveProgress of an unknown message", e.SaveProgress(ctx, NewID(), "w1", json.RawMessage(`{"a":1}`)), engine.KindNotFound)
+	for _, bad := range []string{`[1]`, `null`, `{"a":`, "{\"a\":\"\x00\"}"} {
+		wantKind(t, "SaveProgress of "+bad, e.SaveProgress(ctx, m.ID, "w1", json.RawMessage(bad)), engine.KindInvalid)
+	}
+	first := `{"submissionId":"s1","step":"created"}`
+	if err := e.SaveProgress(ctx, m.ID, "w1", json.RawMessage(first)); err != nil {
+		t.Fatalf("SaveProgress: %v", err)
+	}
+	if got := e.message(t, s.ID, m.ID); string(got.Progress) != first {
+		t.Fatalf("Progress = %s, want %s", got.Progress, first)
+	}
+	// w1 dies; w2 takes the message over after the lease and sees the progress.
+	e.clock.Advance(lease + time.Second)
+	got := e.claim(t, "w2", 1, "fit")
+	if len(got) != 1 || string(got[0].Progress) != first {
+		t.Fatalf("taken over: %v, progress %s", ids(got), progressOf(got))
+	}
+	second := `{"submissionId":"s1","step":"submitted"}`
+	if err := e.SaveProgress(ctx, m.ID, "w2", json.RawMessage(second)); err != nil {
+		t.Fatalf("SaveProgress: %v", err)
+	}
+	if err := e.Complete(ctx, m.ID, "w2", engine.DeliveryResult{State: engine.OutboxDead, Error: "rejected"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RetryNow(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.message(t, s.ID, m.ID); string(got.Progress) != second {
+		t.Fatalf("after RetryNow: Progress = %s, want %s", got.Progress, second)
+	}
+	e.claim(t, "w2", 1, "fit")
+	if err := e.Complete(ctx, m.ID, "w2", engine.DeliveryResult{State: engine.OutboxDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Replay(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.message(t, s.ID, m.ID); got.Progress != nil {
+		t.Fatalf("after Replay: Progress = %s, want none", got.Progress)
+	}
+}
+
+func progressOf(msgs []*engine.OutboxMessage) string {
+	if len(msgs) == 0 {
+		return "-"
+	}
+	return string(msgs[0].Progress)
 }

@@ -23,7 +23,7 @@ const (
 	// OutboxColumns are read from outbox o joined with submissions s.
 	OutboxColumns = `o.id, o.submission_id, o.destination, o.state, o.attempts, o.next_attempt_at,
 	o.last_error, o.created_at, o.updated_at, COALESCE(o.queued_at, o.created_at), o.delivered_at,
-	COALESCE(o.worker, ''), o.lease_until, s.form_id, s.authority_id`
+	COALESCE(o.worker, ''), o.lease_until, s.form_id, s.authority_id, COALESCE(o.progress, '')`
 
 	AttachmentColumns = `id, draft_id, submission_id, filename, media_type, size, sha512, created_at`
 )
@@ -75,14 +75,19 @@ func ScanSubmission(t Times, row Scanner) (*engine.Submission, error) {
 // ScanOutbox reads OutboxColumns.
 func ScanOutbox(t Times, row Scanner) (*engine.OutboxMessage, error) {
 	var (
-		m     engine.OutboxMessage
-		state string
+		m        engine.OutboxMessage
+		state    string
+		progress string
 	)
 	if err := Scan(t, row, &m.ID, &m.SubmissionID, &m.Destination, &state, &m.Attempts, Time(&m.NextAttemptAt), &m.LastError,
-		Time(&m.CreatedAt), Time(&m.UpdatedAt), Time(&m.QueuedAt), Time(&m.DeliveredAt), &m.Worker, Time(&m.LeaseUntil), &m.FormID, &m.AuthorityID); err != nil {
+		Time(&m.CreatedAt), Time(&m.UpdatedAt), Time(&m.QueuedAt), Time(&m.DeliveredAt), &m.Worker, Time(&m.LeaseUntil), &m.FormID, &m.AuthorityID,
+		&progress); err != nil {
 		return nil, err
 	}
 	m.State = engine.OutboxState(state)
+	if progress != "" {
+		m.Progress = []byte(progress)
+	}
 	return &m, nil
 }
 
