@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +54,13 @@ type Delivery struct {
 	Envelope    []byte // the canonical envelope JSON (Envelope.Marshal)
 	Receipt     *File  // nil when no receipt renderer is configured
 	Attachments []File // the citizen's files, read only for deliverers that want them inline (AttachmentsInline)
+	// Progress is what an earlier attempt recorded with SaveProgress (a JSON object), nil if
+	// nothing: a deliverer of several steps resumes from it.
+	Progress json.RawMessage
+	// SaveProgress records the progress of this delivery with the outbox message before the
+	// deliverer takes its next step; an error means the step's result may be lost (the lease
+	// is gone, the store does not answer), and the deliverer must stop.
+	SaveProgress func(ctx context.Context, progress json.RawMessage) error
 }
 
 // DeliveryOutcome is what a Deliverer reports about one attempt. Error, like everything a
@@ -65,6 +73,16 @@ type DeliveryOutcome struct {
 	// Gone: the receiver wants no more deliveries (410 Gone); the worker disables the
 	// destination until an operator enables it again.
 	Gone bool
+	// Permanent: another attempt cannot succeed without an operator (a refused key, a
+	// rejection by the authority); the message goes to the dead letter at once.
+	Permanent bool
+	// Pending: the delivery is under way and not failed (it waits for the receiver's answer,
+	// e.g. FIT-Connect's accept or reject); the worker looks again after RetryAfter, without
+	// backoff, until the message's maximum age. Error says what it waits for.
+	Pending bool
+	// Milestones are what this attempt saw happen at the receiver, for the metrics (FIT-Connect:
+	// "submitted", "accepted", "rejected").
+	Milestones []string
 }
 
 // Deliverer sends deliveries to one destination. Deliver returns when the attempt has ended,
@@ -417,7 +435,9 @@ func (w *Worker) deliver(ctx context.Context, m *OutboxMessage) {
 			w.Metrics.disabled(m.Destination)
 		}
 		r = w.failure(m, out, now)
-		if r.State == OutboxDead {
+		if out.Pending && r.State == OutboxRetry {
+			log.Info("delivery under way", "state", out.Error, "next_attempt_at", r.NextAttemptAt)
+		} else if r.State == OutboxDead {
 			log.Error("delivery failed for good: message is dead", "status", out.Status, "error", out.Error,
 				"queued_at", m.QueuedAt)
 		} else {
@@ -426,6 +446,9 @@ func (w *Worker) deliver(ctx context.Context, m *OutboxMessage) {
 		}
 	}
 	w.Metrics.attempt(m.Destination, r.State, time.Since(start))
+	for _, ms := range out.Milestones {
+		w.Metrics.milestone(m.Destination, ms)
+	}
 
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
@@ -483,6 +506,10 @@ func (w *Worker) attempt(ctx context.Context, m *OutboxMessage, log *slog.Logger
 		Envelope:    env,
 		Receipt:     receipt,
 		Attachments: files,
+		Progress:    m.Progress,
+		SaveProgress: func(ctx context.Context, progress json.RawMessage) error {
+			return w.Store.SaveProgress(ctx, m.ID, w.Name, progress)
+		},
 	})
 }
 
@@ -514,10 +541,13 @@ func (w *Worker) failure(m *OutboxMessage, out DeliveryOutcome, now time.Time) D
 		reason = "failed"
 	}
 	deadline := m.QueuedAt.Add(w.MaxAge)
-	if !now.Before(deadline) {
+	if !now.Before(deadline) || out.Permanent {
 		return DeliveryResult{State: OutboxDead, At: now, Error: reason}
 	}
 	next := now.Add(w.Backoff.Delay(m.Attempts+1, out.RetryAfter))
+	if out.Pending {
+		next = now.Add(max(out.RetryAfter, time.Second))
+	}
 	if next.After(deadline) {
 		next = deadline
 	}

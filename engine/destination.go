@@ -24,6 +24,9 @@ const (
 	// DestinationAPI: the back office pulls submissions through the API and acknowledges
 	// each; the worker leaves these messages alone.
 	DestinationAPI DestinationType = "api"
+	// DestinationFITConnect: the outbox worker sends each submission end-to-end encrypted
+	// through FIT-Connect to the authority's destination (package engine/fitconnect).
+	DestinationFITConnect DestinationType = "fitconnect"
 )
 
 // DefaultDestination is the destination of every form when the operator configures none:
@@ -53,6 +56,25 @@ type Destination struct {
 	// AllowPrivate allows URLs that resolve to loopback, private, link-local or other
 	// non-public addresses (a Fachverfahren in the operator's own network, tests).
 	AllowPrivate bool
+
+	// For FIT-Connect (Timeout and AllowPrivate apply too):
+	FITConnect *FITConnect
+}
+
+// FITConnect is the configuration of a FIT-Connect destination: the sender's API client
+// (registered in FIT-Connect's self-service portal) and the authority's destination.
+type FITConnect struct {
+	SubmissionAPI string // base URL of the Submission API, e.g. https://submission-api-testing.fit-connect.fitko.dev
+	TokenURL      string // the OAuth 2 token endpoint
+	ClientID      string //
+	ClientSecret  Secret //
+	DestinationID string // UUID of the authority's destination
+	// MetadataVersion is the version of the FIT-Connect metadata schema this program sends
+	// (1.0.0); the destination must accept it.
+	MetadataVersion string
+	// TrustAnchors are the PEM certificates that the x5c chain of the destination's keys must
+	// lead to (the Verwaltungs-PKI's root in production).
+	TrustAnchors []byte
 }
 
 // AllForms reports whether the destination receives the submissions of every form.
@@ -72,6 +94,9 @@ func (d Destination) LogValue() slog.Value {
 // may carry a token).
 func (d Destination) String() string {
 	s := d.Name + " (" + string(d.Type)
+	if d.FITConnect != nil {
+		s += " " + d.FITConnect.DestinationID
+	}
 	if d.URL != "" {
 		u, _, query := strings.Cut(d.URL, "?")
 		if query {

@@ -21,6 +21,7 @@ type Metrics struct {
 	duration    *prometheus.HistogramVec
 	disables    *prometheus.CounterVec
 	purged      *prometheus.CounterVec
+	milestones  *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics on reg. store feeds the outbox gauges; destinations are
@@ -58,8 +59,12 @@ func NewMetrics(reg prometheus.Registerer, store OutboxStore, destinations []str
 			Name: "ozgform_retention_purged_total",
 			Help: "Personal data deleted by the retention purge: kind=submission (data of delivered submissions) or draft.",
 		}, []string{"kind"}),
+		milestones: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ozgform_delivery_milestones_total",
+			Help: "What deliveries of several steps saw happen at the receiver, by destination (FIT-Connect: submitted, accepted = the authority accepted the submission, rejected).",
+		}, []string{"destination", "milestone"}),
 	}
-	cs := []prometheus.Collector{m.submissions, m.deliveries, m.latency, m.duration, m.disables, m.purged}
+	cs := []prometheus.Collector{m.submissions, m.deliveries, m.latency, m.duration, m.disables, m.purged, m.milestones}
 	if store != nil {
 		cs = append(cs, &outboxCollector{store: store, destinations: destinations, logger: logger, now: time.Now})
 	}
@@ -88,6 +93,12 @@ func (m *Metrics) attempt(destination string, state OutboxState, d time.Duration
 func (m *Metrics) delivered(destination string, latency time.Duration) {
 	if m != nil {
 		m.latency.WithLabelValues(destination).Observe(max(latency, 0).Seconds())
+	}
+}
+
+func (m *Metrics) milestone(destination, milestone string) {
+	if m != nil {
+		m.milestones.WithLabelValues(destination, milestone).Inc()
 	}
 }
 
