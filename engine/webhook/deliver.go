@@ -71,8 +71,23 @@ func New(d engine.Destination, opts Options) (*Deliverer, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	transport := Transport(d.AllowPrivate)
+	client := &http.Client{
+		Transport: transport,
+		Timeout:   d.Timeout,
+		// A redirect is a failure: the operator updates the URL (and the signature would go
+		// to wherever the receiver points).
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &Deliverer{dest: d, keys: keys, url: d.URL, client: client, now: opts.Now}, nil
+}
+
+// Transport returns the HTTP transport for outgoing deliveries: no proxy (it would dial in
+// our place, past the address check), TLS 1.2 or newer, and unless allowPrivate, connections
+// only to public addresses (checked on the address actually dialled, after DNS).
+func Transport(allowPrivate bool) *http.Transport {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !d.AllowPrivate {
+	if !allowPrivate {
 		dialer.Control = refuseNonPublic
 	}
 	transport := &http.Transport{
@@ -86,15 +101,12 @@ func New(d engine.Destination, opts Options) (*Deliverer, error) {
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 	}
-	client := &http.Client{
-		Transport: transport,
-		Timeout:   d.Timeout,
-		// A redirect is a failure: the operator updates the URL (and the signature would go
-		// to wherever the receiver points).
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	return &Deliverer{dest: d, keys: keys, url: d.URL, client: client, now: opts.Now}, nil
+	return transport
 }
+
+// Reason turns a transport error into a short text for the outbox and the logs, without the
+// URL that net/http's error texts quote (it may carry a token).
+func Reason(err error) string { return reason(err) }
 
 // Deliverers returns the deliverers of the webhook destinations among dests, by name.
 func Deliverers(dests []engine.Destination) (map[string]engine.Deliverer, error) {
@@ -207,6 +219,10 @@ func newBundleFile(f engine.File, purpose string) bundleFile {
 		Size: len(f.Content), SHA512: f.SHA512, Content: base64.StdEncoding.EncodeToString(f.Content),
 	}
 }
+
+// RetryAfter parses a Retry-After header: seconds or an HTTP date, at most a day; 0 if absent
+// or malformed.
+func RetryAfter(v string, now time.Time) time.Duration { return retryAfter(v, now) }
 
 // retryAfter parses a Retry-After header: seconds or an HTTP date; 0 if absent or malformed.
 func retryAfter(v string, now time.Time) time.Duration {
