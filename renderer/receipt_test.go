@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/renderer/internal/pdfcheck"
 )
 
 // updateGolden reports whether -update asks for the golden files to be rewritten. The flag is
@@ -422,8 +423,9 @@ func TestReceiptMetadata(t *testing.T) {
 }
 
 // TestReceiptBadInput renders receipts from data no validator would pass and from hostile
-// texts. The invariant: no panic, no error, a PDF that qpdf accepts, page numbers on every
-// page, and no character of the input lost (what the font cannot draw becomes U+FFFD).
+// texts. The invariant: no panic, no error, a PDF that qpdf accepts and pdfcheck passes, page
+// numbers on every page, and no character of the input lost (what the font cannot draw
+// becomes U+FFFD).
 func TestReceiptBadInput(t *testing.T) {
 	form, data := loadExample(t, "hundesteuer")
 	long := strings.Repeat("Ab", 5000)                                     // 10,000 characters without a space
@@ -481,6 +483,15 @@ func TestReceiptBadInput(t *testing.T) {
 				t.Fatalf("Receipt: %v", err)
 			}
 			text := checkPDF(t, pdf)
+			// Page breaks inside long rows, cut values and replaced characters keep the
+			// file tagged and archivable.
+			findings, err := pdfcheck.Check(pdf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range findings {
+				t.Error(f)
+			}
 			for _, want := range tc.want {
 				if !strings.Contains(text, want) {
 					t.Errorf("text lacks %q", want)
