@@ -111,6 +111,9 @@ type browser struct {
 	app  *testApp
 	c    *http.Client
 	csrf string
+	// municipality is the ARS fillForm chooses when the form asks for the municipality
+	// (Einer für Alle); empty fails the test there.
+	municipality string
 }
 
 func (a *testApp) browser() *browser {
@@ -337,6 +340,13 @@ func (b *browser) fillForm(f *forms.Form, sample map[string]any) *response {
 			page := b.get(at)
 			wantStatus(b.tb, "review", page, http.StatusOK)
 			return page
+		}
+		if strings.HasPrefix(at, municipalityURL(id)) && b.municipality != "" {
+			wantStatus(b.tb, "municipality question", b.get(at), http.StatusOK)
+			r := b.post(municipalityURL(id), url.Values{"gemeinde": {b.municipality}})
+			wantStatus(b.tb, "municipality choice", r, http.StatusSeeOther)
+			at = r.location
+			continue
 		}
 		if !stepPath.MatchString(at) {
 			b.tb.Fatalf("%s: unexpected redirect to %s", id, at)
