@@ -113,7 +113,7 @@ func Parse(data []byte) (*List, error) {
 	dec.Strict = true
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("die Datei ist leer, keine Codeliste")
+			return nil, errors.New("die Datei enthält kein XML-Element, also keine Codeliste")
 		}
 		return nil, fmt.Errorf("kein gültiges XML: %v", err)
 	}

@@ -19,11 +19,23 @@ type obj = map[string]any
 func (im *importer) layout(root *item) any {
 	var pages []any
 	var loose []*item
+	// Fields at the top level join the page before them; before the first group they make a
+	// page of their own.
 	flush := func() {
-		if len(loose) > 0 {
-			pages = append(pages, im.page("Allgemeine Angaben", loose, "#", nil))
-			loose = nil
+		if len(loose) == 0 {
+			return
 		}
+		if len(pages) == 0 {
+			pages = append(pages, im.page("Allgemeine Angaben", loose, "#", nil))
+		} else {
+			last := pages[len(pages)-1].(obj)
+			for _, it := range loose {
+				if el := im.element(it, "#"); el != nil {
+					last["elements"] = append(last["elements"].([]any), el)
+				}
+			}
+		}
+		loose = nil
 	}
 	for _, k := range root.kids {
 		if !k.group || k.max != 1 {
@@ -37,7 +49,8 @@ func (im *importer) layout(root *item) any {
 		}
 		flush()
 		prefix := "#/properties/" + k.name
-		if k.fields <= maxPageFields || k.ruleSpec != nil {
+		if k.ruleSpec != nil {
+			// The group's own Control carries the rule, which drops the whole object.
 			pages = append(pages, im.page(k.title, []*item{k}, "#", nil))
 			continue
 		}
@@ -46,7 +59,7 @@ func (im *importer) layout(root *item) any {
 		var cur []*item
 		n := 0
 		for _, c := range k.kids {
-			if n > 0 && n+c.fields > pageFields {
+			if k.fields > maxPageFields && n > 0 && n+c.fields > pageFields {
 				chunks = append(chunks, cur)
 				cur, n = nil, 0
 			}
