@@ -626,4 +626,3 @@ func BenchmarkImportS05000001299(b *testing.B) {
 		}
 	}
 }
-
