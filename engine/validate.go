@@ -100,6 +100,33 @@ func validate(form *forms.Form, data any, pruned bool) []FieldError {
 	return v.finish()
 }
 
+// RequiredNow returns the concrete paths of the fields on page i that a condition of the schema
+// (if/then, dependentRequired: forms.Field.RequiredWhen) requires with the answers in data.
+// The page marks exactly these (and the always-required fields) as required, so that the mark
+// and the validation agree: "Registernummer" in a dependentRequired pair with
+// "Registergericht" is marked only once one of the two is filled. Each such field is probed
+// by validating data without its value.
+func RequiredNow(form *forms.Form, i int, data map[string]any) map[string]bool {
+	out := map[string]bool{}
+	for _, in := range PageInputs(form, i, data) {
+		if !in.Field.RequiredWhen || in.Field.Required {
+			continue
+		}
+		probe, _ := forms.CloneData(data).(map[string]any)
+		if probe == nil {
+			probe = map[string]any{}
+		}
+		deletePath(probe, in.Path)
+		for _, fe := range Validate(form, probe) {
+			if fe.Path == in.Path && strings.HasPrefix(fe.MessageID, "required") {
+				out[in.Path] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
 // issue is one leaf of the validator's error tree: an error kind at an instance location.
 type issue struct {
 	loc     []string // unescaped tokens

@@ -380,3 +380,30 @@ func TestCheckJSONSyntaxCause(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckRequiredHint (issue 14, point 10): a field the schema always requires whose hint
+// says it may stay empty is reported; a conditionally required one ("leer lassen, wenn …",
+// marked only while its condition holds) is not.
+func TestCheckRequiredHint(t *testing.T) {
+	schema := strings.Replace(baseSchema, `"name": {"type": "string", "title": "Name"}`,
+		`"name": {"type": "string", "title": "Name", "description": "Leer lassen, wenn Sie keinen haben."}`, 1)
+	problems := Check(testForm(map[string]string{"schema.json": schema}), "test", Options{Now: fixedClock})
+	found := false
+	for _, p := range problems {
+		if p.Code == "required-hint" && p.Severity == SeverityWarning && p.File == "schema.json" && p.Pointer == "/properties/name" &&
+			strings.Contains(p.Message, "Leer lassen") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no required-hint warning:\n%s", problemLines(problems))
+	}
+	conditional := strings.Replace(strings.Replace(baseSchema,
+		`"details": {"type": "string", "title": "Details"}`, `"details": {"type": "string", "title": "Details", "description": "Leer lassen, wenn keine Art gewählt ist."}`, 1),
+		`"required": ["name"]`, `"required": ["name"], "dependentRequired": {"art": ["details"]}`, 1)
+	for _, p := range Check(testForm(map[string]string{"schema.json": conditional}), "test", Options{Now: fixedClock}) {
+		if p.Code == "required-hint" {
+			t.Errorf("a conditionally required field is reported: %s", p)
+		}
+	}
+}

@@ -31,6 +31,7 @@ func Check(folder fs.FS, name string, opts Options) Problems {
 		l.conditions()
 		l.hideableRequired()
 		l.names()
+		l.requiredHints()
 		l.translations()
 	}
 	if ix := sink.index["schema.json"]; ix != nil {
@@ -288,6 +289,26 @@ func (l *linter) walkHide(nodes []*Node, hiding *Rule) {
 }
 
 var propertyNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// optionalHint finds the phrases with which a hint tells the citizen that a field may stay
+// empty.
+var optionalHint = regexp.MustCompile(`(?i)\b(leer\s+lassen|leer\s+bleiben|frei\s*lassen|freiwillig|optional|muss\s+nicht\s+ausgefüllt|kann\s+entfallen|nicht\s+ausfüllen)`)
+
+// requiredHints reports a field that the schema always requires while its hint says it may
+// stay empty: the page would mark it as required, the validation would refuse it empty, and the
+// citizen reads the opposite. (A field that only a condition requires is marked only while
+// the condition holds, so "leer lassen, wenn …" fits it.)
+func (l *linter) requiredHints() {
+	for _, f := range l.form.Fields {
+		if !f.Required || f.Hint == "" || f.Widget == WidgetGroup {
+			continue
+		}
+		if m := optionalHint.FindString(f.Hint); m != "" {
+			file, ptr := l.at(f.Schema)
+			l.sink.warnf(file, ptr, "required-hint", "„%s“ ist im Schema immer Pflicht, der Hinweis sagt aber, das Feld dürfe leer bleiben („%s“). Machen Sie es bedingt erforderlich (if/then, dependentRequired) oder ändern Sie den Hinweis.", f.Label, m)
+		}
+	}
+}
 
 // names reports property names that cannot serve as HTML field names and i18n keys.
 func (l *linter) names() {

@@ -179,6 +179,9 @@ func splitPath(path string) (parent, last string) {
 	return "", path
 }
 
+// CloneData returns a deep copy of decoded JSON data (objects and lists are copied).
+func CloneData(v any) any { return deepCopy(v) }
+
 // deepCopy copies decoded JSON.
 func deepCopy(v any) any {
 	switch x := v.(type) {

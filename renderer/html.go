@@ -306,6 +306,11 @@ type StepPage struct {
 	// MaxFileSize is the operator's limit of one file in bytes, when it is below a field's
 	// maxSize; 0 means none.
 	MaxFileSize int64
+	// RequiredNow are the concrete paths of the page's conditionally required fields
+	// (forms.Field.RequiredWhen) that the current answers make required
+	// (engine.RequiredNow): only these carry the required mark, so that the mark says what
+	// the validation demands. Unconditionally required fields are always marked.
+	RequiredNow map[string]bool
 }
 
 // ReviewPage shows all answers before submitting.
@@ -715,7 +720,7 @@ func buildStep(p *StepPage) (*stepView, error) {
 		errs:    map[string]string{},
 		anchors: map[string]string{},
 		sources: ruleSources(f)[p.Page],
-		files:   p.Files, maxFileSize: p.MaxFileSize,
+		files:   p.Files, maxFileSize: p.MaxFileSize, requiredNow: p.RequiredNow,
 		texts: &stepTexts{
 			RequiredMark: UIText(lang, "step.requiredMark"), Refresh: UIText(lang, "step.refresh"),
 			RefreshHint: UIText(lang, "step.refreshHint"), ErrorPrefix: UIText(lang, "errors.fieldPrefix"),
@@ -788,6 +793,7 @@ type stepBuilder struct {
 	files       map[string]AttachmentFile // uploaded files by id
 	maxFileSize int64                     // the operator's limit of one file
 	multipart   bool                      // a file input was built
+	requiredNow map[string]bool           // conditionally required fields required now
 }
 
 func (b *stepBuilder) nodes(nodes []*forms.Node, indices []int, disabled bool) []*nodeView {
@@ -826,7 +832,9 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 		Widget: string(fd.Widget), ID: base, Base: base, Name: path,
 		Label:    b.form.T(b.lang, fd.LabelKey(), fd.Label),
 		Hint:     b.form.T(b.lang, fd.HintKey(), fd.Hint),
-		Required: (fd.Required || fd.RequiredWhen) && fd.Widget != forms.WidgetGroup,
+		// Marked as the validation demands: a field a condition requires (if/then,
+		// dependentRequired) only while the answers meet the condition.
+		Required: (fd.Required || fd.RequiredWhen && b.requiredNow[path]) && fd.Widget != forms.WidgetGroup,
 		ReadOnly: fd.ReadOnly,
 		Disabled: disabled || !b.vis.FieldEnabled(path) && !fd.ReadOnly,
 		Source:   b.sources[fd.Path],

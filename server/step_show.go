@@ -35,6 +35,7 @@ func (s *Server) stepShow(c echo.Context) error {
 		Action:         stepURL(f.Manifest.ID, page),
 		VisibilityURL:  stepURL(f.Manifest.ID, page) + "/sichtbarkeit",
 		ReturnToReview: c.QueryParam("zurueck") == "pruefen",
+		RequiredNow:    engine.RequiredNow(f, page, data),
 	}
 	if c.QueryParam("fehler") == "1" {
 		errs := engine.ErrorsOnPage(f, page, vis, engine.Validate(f, data))
