@@ -830,8 +830,8 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 	base := "f" + escapeID(path)
 	v := &fieldView{
 		Widget: string(fd.Widget), ID: base, Base: base, Name: path,
-		Label:    b.form.T(b.lang, fd.LabelKey(), fd.Label),
-		Hint:     b.form.T(b.lang, fd.HintKey(), fd.Hint),
+		Label: b.form.T(b.lang, fd.LabelKey(), fd.Label),
+		Hint:  b.form.T(b.lang, fd.HintKey(), fd.Hint),
 		// Marked as the validation demands: a field a condition requires (if/then,
 		// dependentRequired) only while the answers meet the condition.
 		Required: (fd.Required || fd.RequiredWhen && b.requiredNow[path]) && fd.Widget != forms.WidgetGroup,
