@@ -105,7 +105,6 @@ func TestReceiptArchival(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			form, data := loadExample(t, id)
 			in := exampleInput(id, data)
-			in.Payload = samplePayload
 			pdf := render(t, form, in)
 			for _, p := range archivalProblems(t, pdf, samplePayload) {
 				t.Error(p)
@@ -170,9 +169,7 @@ func checkStructText(t *testing.T, form *forms.Form, in ReceiptInput, structText
 // document fail them, each for the reasons the issue names.
 func TestArchivalChecksFailOnUntaggedPDF(t *testing.T) {
 	form, data := loadExample(t, "hundesteuer")
-	in := exampleInput("hundesteuer", data)
-	in.Payload = samplePayload
-	r := newReceipt(form, in)
+	r := newReceipt(form, exampleInput("hundesteuer", data))
 	r.build()
 	untagged, err := r.drawPDF()
 	if err != nil {

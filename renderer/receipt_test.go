@@ -98,14 +98,15 @@ func setPointer(tb testing.TB, data any, ptr string, v any) {
 	}
 }
 
-// exampleInput is the receipt input of the golden files: fixed time, reference and hashes, and
-// one attachment for the Gewerbeanmeldung.
+// exampleInput is the receipt input of the golden files: fixed time, reference, hashes and
+// payload, and one attachment for the Gewerbeanmeldung.
 func exampleInput(id string, data any) ReceiptInput {
 	in := ReceiptInput{
 		Reference:   "TST-7K3F-9QX2",
 		SubmittedAt: fixedTime,
 		Data:        data,
 		PayloadHash: fixedHash,
+		Payload:     samplePayload,
 	}
 	if id == "gewerbeanmeldung" {
 		in.Attachments = []ReceiptAttachment{{
@@ -609,7 +610,6 @@ func TestWrap(t *testing.T) {
 func BenchmarkReceiptGewerbeanmeldung(b *testing.B) {
 	form, data := loadExample(b, "gewerbeanmeldung")
 	in := exampleInput("gewerbeanmeldung", data)
-	in.Payload = samplePayload
 	b.ReportAllocs()
 	start, ok := processCPUTime()
 	for b.Loop() {
