@@ -75,6 +75,9 @@ type FITConnect struct {
 	// TrustAnchors are the PEM certificates that the x5c chain of the destination's keys must
 	// lead to (the Verwaltungs-PKI's root in production).
 	TrustAnchors []byte
+	// PollInterval is how often the event log is read until the authority accepts or
+	// rejects; 0: the package's default.
+	PollInterval time.Duration
 }
 
 // AllForms reports whether the destination receives the submissions of every form.

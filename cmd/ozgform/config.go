@@ -40,6 +40,17 @@ import (
 //	    timeout: 15s
 //	    inline: {receipt: true, attachments: false}
 //	    allowPrivate: false  # allow loopback and private addresses
+//	  - name: bauamt-fit     # FIT-Connect, see docs/fitconnect.md
+//	    type: fitconnect
+//	    forms: [gewerbeanmeldung]
+//	    submissionApi: https://submission-api-testing.fit-connect.fitko.dev
+//	    tokenUrl: https://auth-testing.fit-connect.fitko.dev/token
+//	    clientId: 4f1b…      # the API client (Onlinedienst) from the self-service portal
+//	    clientSecretEnv: FIT_CONNECT_SECRET   # or clientSecret / clientSecretFile
+//	    destinationId: 8b8a…  # the authority's destination (Zustellpunkt)
+//	    trustAnchorFile: verwaltungs-pki.pem  # root of the keys' x5c chains
+//	    metadataVersion: 1.0.0
+//	    pollInterval: 1m      # how often the event log is read until accept/reject
 //	  - name: kasse
 //	    type: api
 //	    forms: "*"
@@ -131,6 +142,10 @@ func (c *Config) String() string {
 			if d.AllowPrivate {
 				b.WriteString(", private Adressen erlaubt")
 			}
+		}
+		if fc := d.FITConnect; fc != nil {
+			fmt.Fprintf(&b, " Zustellpunkt %s über %s, API-Client %s, Secret %s, Metadaten %s", fc.DestinationID,
+				redactURL(fc.SubmissionAPI), fc.ClientID, fc.ClientSecret, fc.MetadataVersion)
 		}
 		fmt.Fprintf(&b, ", Formulare %s\n", formsText(d.Forms))
 	}
@@ -381,8 +396,8 @@ func (p *configParser) destinations(v any) []engine.Destination {
 	seen := map[string]int{}
 	for i, item := range list {
 		path := fmt.Sprintf("destinations[%d]", i)
-		m := p.object(path, item, "name", "type", "forms", "url", "secret", "secretEnv", "secretFile",
-			"timeout", "inline", "allowPrivate")
+		m := p.object(path, item, append([]string{"name", "type", "forms", "url", "secret", "secretEnv", "secretFile",
+			"timeout", "inline", "allowPrivate"}, fitconnectKeys...)...)
 		if m == nil {
 			continue
 		}
@@ -402,7 +417,11 @@ func (p *configParser) destinations(v any) []engine.Destination {
 		switch d.Type {
 		case engine.DestinationWebhook:
 			p.webhook(path, m, &d)
+			p.onlyFor(path, m, fitconnectKeys, engine.DestinationFITConnect)
+		case engine.DestinationFITConnect:
+			p.fitconnect(path, m, &d)
 		case engine.DestinationAPI:
+			p.onlyFor(path, m, fitconnectKeys, engine.DestinationFITConnect)
 			for _, k := range []string{"url", "secret", "secretEnv", "secretFile", "timeout", "inline", "allowPrivate"} {
 				if _, ok := m[k]; ok {
 					p.errorf(path+"."+k, "gibt es nur bei type: webhook")
@@ -410,7 +429,7 @@ func (p *configParser) destinations(v any) []engine.Destination {
 			}
 		case "":
 		default:
-			p.errorf(path+".type", "muss webhook oder api sein, nicht „%s“", typ)
+			p.errorf(path+".type", "muss webhook, fitconnect oder api sein, nicht „%s“", typ)
 		}
 		out = append(out, d)
 	}

@@ -231,7 +231,7 @@ func TestConfigInvalid(t *testing.T) {
 		{"bad name", "c.yaml", dest("name: Ordnungsamt Süd\n    type: api"), []string{
 			"c.yaml: destinations[1].name: „Ordnungsamt Süd“ ist kein gültiger Name"}},
 		{"bad type", "c.yaml", dest("name: b\n    type: email"), []string{
-			"c.yaml: destinations[1].type: muss webhook oder api sein, nicht „email“"}},
+			"c.yaml: destinations[1].type: muss webhook, fitconnect oder api sein, nicht „email“"}},
 		{"webhook fields on api", "c.yaml", dest("name: b\n    type: api\n    url: https://b.example.de/\n    secret: " + cfgSecret), []string{
 			"c.yaml: destinations[1].url: gibt es nur bei type: webhook",
 			"c.yaml: destinations[1].secret: gibt es nur bei type: webhook"}},

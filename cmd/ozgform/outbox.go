@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/fitconnect"
 	"github.com/ozgform/ozgform/engine/webhook"
 	"github.com/ozgform/ozgform/forms"
 	"github.com/ozgform/ozgform/server"
@@ -169,7 +171,7 @@ func (m *Main) outboxList(ctx context.Context, store engine.Store, f engine.Outb
 		return nil
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Nachricht\tEinreichung\tFormular\tZiel\tZustand\tVersuche\tNächster Versuch\tZugestellt\tLetzter Fehler")
+	fmt.Fprintln(tw, "Nachricht\tEinreichung\tFormular\tZiel\tZustand\tVersuche\tNächster Versuch\tZugestellt\tBeim Empfänger\tLetzter Fehler")
 	for _, msg := range msgs {
 		next := "–"
 		if msg.State == engine.OutboxQueued || msg.State == engine.OutboxRetry {
@@ -179,8 +181,8 @@ func (m *Main) outboxList(ctx context.Context, store engine.Store, f engine.Outb
 		if lastErr == "" {
 			lastErr = "–"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", msg.ID, msg.SubmissionID, msg.FormID, msg.Destination,
-			stateNames[msg.State], msg.Attempts, next, localTime(msg.DeliveredAt), lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", msg.ID, msg.SubmissionID, msg.FormID, msg.Destination,
+			stateNames[msg.State], msg.Attempts, next, localTime(msg.DeliveredAt), receiverState(msg), lastErr)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -189,6 +191,28 @@ func (m *Main) outboxList(ctx context.Context, store engine.Store, f engine.Outb
 		fmt.Fprintf(m.Stdout, "(nur die ersten %d; mehr mit --limit oder einem Filter)\n", len(msgs))
 	}
 	return nil
+}
+
+// fitStatusNames are the German names of a FIT-Connect delivery's progress.
+var fitStatusNames = map[string]string{
+	fitconnect.StatusCreated:   "FIT-Connect: angelegt",
+	fitconnect.StatusSubmitted: "FIT-Connect: eingereicht, Annahme ausstehend",
+	fitconnect.StatusAccepted:  "FIT-Connect: von der Behörde angenommen",
+	fitconnect.StatusRejected:  "FIT-Connect: von der Behörde abgelehnt",
+}
+
+// receiverState tells what the receiver did with a message of several steps (FIT-Connect's
+// status and submission id), or "–".
+func receiverState(msg *engine.OutboxMessage) string {
+	p, ok := fitconnect.ParseProgress(msg.Progress)
+	if !ok {
+		return "–"
+	}
+	name := fitStatusNames[p.Status]
+	if name == "" {
+		name = "FIT-Connect: " + p.Status
+	}
+	return name + " (" + p.SubmissionID + ")"
 }
 
 // purge runs "ozgform purge": the retention purge, once.
@@ -255,6 +279,11 @@ func startBackground(ctx context.Context, cfg *Config, store engine.Store, catal
 	if err != nil {
 		return nil, err
 	}
+	fits, err := fitconnect.Deliverers(cfg.Destinations, fitconnect.Options{Logger: logger.With("component", "fitconnect")})
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(dls, fits)
 	w := &engine.Worker{
 		Store: store, Forms: catalog, Deliverers: dls, Receipt: server.RenderReceipt, BaseURL: baseURL,
 		Concurrency: cfg.Workers, MaxAge: cfg.MaxAge, Logger: logger.With("component", "delivery"), Metrics: metrics,

@@ -156,6 +156,9 @@ func New(d engine.Destination, opts Options) (*Deliverer, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if fc.PollInterval > 0 {
+		opts.PollInterval = fc.PollInterval
+	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
 	}

@@ -1,0 +1,160 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/fitconnect"
+	"github.com/ozgform/ozgform/engine/fitconnect/fitconnecttest"
+	"github.com/ozgform/ozgform/forms"
+)
+
+// TestFITConnectExamples: each example form, filled in with its sample's files, goes from
+// "Absenden" through the outbox worker to an accepted FIT-Connect submission. The fake
+// authority decrypts everything; its data are the envelope's data byte for byte, its files
+// the stored files and the receipt PDF; the outcome is in the outbox and the metrics.
+func TestFITConnectExamples(t *testing.T) {
+	app := newTestApp(t)
+	app.svc.Destinations = func(*forms.Form) []string { return []string{"fit"} }
+	var services []string
+	for _, f := range app.forms.Forms() {
+		services = append(services, fitconnect.LeikaURNPrefix+f.Manifest.LeiKa)
+	}
+	fake := fitconnecttest.New(services...)
+	defer fake.Close()
+	dl, err := fitconnect.New(engine.Destination{
+		Name: "fit", Type: engine.DestinationFITConnect, AllowPrivate: true,
+		FITConnect: &engine.FITConnect{
+			SubmissionAPI: fake.URL, TokenURL: fake.TokenURL(), ClientID: fake.ClientID,
+			ClientSecret: engine.NewSecret(fake.ClientSecret), DestinationID: fake.DestinationID, TrustAnchors: fake.CAPEM,
+		},
+	}, fitconnect.Options{PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Close()
+	reg := prometheus.NewRegistry()
+	metrics, err := engine.NewMetrics(reg, app.store, []string{"fit"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &engine.Worker{Store: app.store, Forms: app.forms, Deliverers: map[string]engine.Deliverer{"fit": dl},
+		Receipt: RenderReceipt, BaseURL: apiBaseURL, PollInterval: 10 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler), Metrics: metrics}
+	ctx := t.Context()
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(wctx) }()
+	defer func() { cancel(); <-done }()
+
+	for _, f := range app.forms.Forms() {
+		t.Run(f.Manifest.ID, func(t *testing.T) {
+			_, sub := submitSample(t, app, f.Manifest.ID)
+			w.Notify()
+			msg := waitDelivered(t, app.store, sub.ID)
+			p, ok := fitconnect.ParseProgress(msg.Progress)
+			if !ok || p.Status != fitconnect.StatusAccepted {
+				t.Fatalf("progress %s", msg.Progress)
+			}
+			var got *fitconnecttest.Submission
+			for _, s := range fake.Submitted() {
+				if s.ID == p.SubmissionID {
+					got = &s
+				}
+			}
+			if got == nil || got.Status != "accepted" {
+				t.Fatalf("FIT-Connect submission %s: %+v", p.SubmissionID, got)
+			}
+			atts, err := engine.AttachmentsOf(ctx, app.store, sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pruned, _ := f.Prune(loadSample(t, f.Manifest.ID, "valid"))
+			if want := attachmentCount(f, pruned); len(atts) != want {
+				t.Errorf("%d files with the submission, the sample has %d", len(atts), want)
+			}
+			env, receipt, err := engine.PrepareEnvelope(f, sub, apiBaseURL, RenderReceipt, atts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var parts struct {
+				Data json.RawMessage `json:"data"`
+			}
+			json.Unmarshal(env, &parts)
+			if !bytes.Equal(got.Data, parts.Data) || !bytes.Equal(got.Data, sub.Data) {
+				t.Errorf("decrypted data differ from the envelope's:\n got %s\nwant %s", got.Data, parts.Data)
+			}
+			if len(got.Attachments) != len(atts)+1 {
+				t.Errorf("%d files at FIT-Connect, want %d and the receipt", len(got.Attachments), len(atts))
+			}
+			if !bytes.Equal(got.Attachments[receipt.AttachmentID], receipt.Content) {
+				t.Error("the decrypted receipt differs from the receipt PDF")
+			}
+			for _, a := range atts {
+				_, r, err := app.store.OpenAttachment(ctx, sub.ID, a.AttachmentID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(r)
+				r.Close()
+				if !bytes.Equal(got.Attachments[a.AttachmentID], b) {
+					t.Errorf("file %s differs after decryption", a.Filename)
+				}
+			}
+		})
+	}
+	if n := len(fake.Submissions()); n != len(app.forms.Forms()) {
+		t.Errorf("%d FIT-Connect submissions created, want one per form", n)
+	}
+	if got := milestoneCount(t, reg, "accepted"); got != float64(len(app.forms.Forms())) {
+		t.Errorf("ozgform_delivery_milestones_total{milestone=accepted} = %v", got)
+	}
+}
+
+// waitDelivered waits until the submission's only message is delivered and returns it.
+func waitDelivered(tb testing.TB, store engine.Store, submissionID string) *engine.OutboxMessage {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		msgs, err := store.Outbox(context.Background(), submissionID)
+		if err != nil || len(msgs) != 1 {
+			tb.Fatalf("outbox: %d messages, %v", len(msgs), err)
+		}
+		if msgs[0].State == engine.OutboxDelivered {
+			return msgs[0]
+		}
+		if msgs[0].State == engine.OutboxDead || time.Now().After(deadline) {
+			tb.Fatalf("message %s: %s, %s", msgs[0].ID, msgs[0].State, msgs[0].LastError)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func milestoneCount(tb testing.TB, reg *prometheus.Registry, milestone string) float64 {
+	tb.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "ozgform_delivery_milestones_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "milestone" && l.GetValue() == milestone {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
