@@ -83,7 +83,9 @@ func validate(form *forms.Form, data any, pruned bool) []FieldError {
 		return v.finish()
 	}
 	// A hidden field's value is dropped before validation: it is never validated.
-	if !pruned {
+	// HasHiddenValue first: the data of a consistent draft has none, and is validated without
+	// the copy that Prune makes.
+	if !pruned && form.HasHiddenValue(data) {
 		data, _ = form.Prune(data)
 	}
 	err := form.Schema.Validate(data)
@@ -140,12 +142,49 @@ type issue struct {
 // JSON, NaN and infinities, malformed or absurdly large json.Numbers, and data nested deeper
 // than maxDataDepth or larger than maxDataNodes (which also catches cyclic values).
 func checkData(data any) []issue {
+	nodes := 0
+	if dataOK(data, 0, &nodes) {
+		return nil // the common case, found without building locations
+	}
 	c := dataChecker{loc: make([]string, 0, 16)}
 	c.walk(data, 0)
 	if c.nodes > maxDataNodes {
 		return []issue{{kind: &kind.InvalidJsonValue{}}}
 	}
 	return c.issues
+}
+
+// dataOK reports whether checkData would find nothing, without allocating.
+func dataOK(v any, depth int, nodes *int) bool {
+	*nodes++
+	if *nodes > maxDataNodes || depth > maxDataDepth {
+		return false
+	}
+	switch v := v.(type) {
+	case nil, bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return true
+	case float64:
+		return !math.IsNaN(v) && !math.IsInf(v, 0)
+	case float32:
+		return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
+	case json.Number:
+		return validNumber(string(v))
+	case map[string]any:
+		for _, x := range v {
+			if !dataOK(x, depth+1, nodes) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, x := range v {
+			if !dataOK(x, depth+1, nodes) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 type dataChecker struct {

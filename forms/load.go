@@ -251,7 +251,10 @@ func Lookup(data any, pattern string, indices []int) (any, bool) {
 		return data, true
 	}
 	cur := data
-	for _, seg := range strings.Split(pattern[1:], "/") {
+	rest := pattern[1:]
+	for more := true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, "/")
 		switch node := cur.(type) {
 		case map[string]any:
 			v, ok := node[unescapePointer(seg)]

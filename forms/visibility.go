@@ -1,6 +1,6 @@
 package forms
 
-import "fmt"
+import "strconv"
 
 // Visibility is the result of evaluating every rule of a form against one state of its data.
 // The server is the only evaluator of rules; renderers and validation read this.
@@ -21,7 +21,11 @@ func keyFor(n *Node, indices []int) nodeKey {
 	if len(indices) == 0 {
 		return nodeKey{node: n}
 	}
-	return nodeKey{node: n, idx: fmt.Sprint(indices)}
+	b := make([]byte, 0, 4*len(indices))
+	for _, i := range indices {
+		b = strconv.AppendInt(append(b, ' '), int64(i), 10)
+	}
+	return nodeKey{node: n, idx: string(b)}
 }
 
 // PageVisible reports whether page i is shown; a hidden page is skipped.
@@ -117,7 +121,7 @@ func concrete(pattern string, indices []int) string {
 	out := make([]byte, 0, len(pattern)+4)
 	for i := 0; i < len(pattern); i++ {
 		if pattern[i] == '*' && (i+1 == len(pattern) || pattern[i+1] == '/') && pattern[i-1] == '/' && len(indices) > 0 {
-			out = fmt.Appendf(out, "%d", indices[0])
+			out = strconv.AppendInt(out, int64(indices[0]), 10)
 			indices = indices[1:]
 			continue
 		}
@@ -152,6 +156,54 @@ func (f *Form) Prune(data any) (any, *Visibility) {
 		}
 	}
 	return cur, vis
+}
+
+// HasHiddenValue reports whether data holds a value of a field the rules hide, that is,
+// whether Prune would remove anything. It evaluates the rules like Evaluate but builds nothing
+// and stops at the first such value, so that validating the data of a complete, consistent
+// submission (the common case) needs neither a copy nor a Visibility.
+func (f *Form) HasHiddenValue(data any) bool {
+	for _, p := range f.Pages {
+		hidden, _ := applyRule(p.Rule, data, nil, false, false)
+		if hiddenValueIn(p.Nodes, data, nil, hidden) {
+			return true
+		}
+	}
+	return false
+}
+
+func hiddenValueIn(nodes []*Node, data any, indices []int, hidden bool) bool {
+	for _, n := range nodes {
+		h, _ := applyRule(n.Rule, data, indices, hidden, false)
+		if n.Field == nil {
+			if hiddenValueIn(n.Children, data, indices, h) {
+				return true
+			}
+			continue
+		}
+		h, _ = applyRule(n.Field.Rule, data, indices, h, false)
+		v, found := Lookup(data, n.Field.Path, indices)
+		if !found {
+			continue // no value here, so none below it either
+		}
+		if h {
+			return true
+		}
+		switch n.Field.Widget {
+		case WidgetGroup:
+			if hiddenValueIn(n.Field.Children, data, indices, h) {
+				return true
+			}
+		case WidgetRepeat:
+			list, _ := v.([]any)
+			for i := range list {
+				if hiddenValueIn(n.Field.Children, data, append(indices[:len(indices):len(indices)], i), h) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // deletePath removes the value at a concrete path; it reports whether something was removed.

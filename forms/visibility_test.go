@@ -2,6 +2,7 @@ package forms
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -83,6 +84,31 @@ func TestPruneDropsHiddenValuesTransitively(t *testing.T) {
 	pruned, vis = form.Prune(decode(t, `{"art": "b", "grund": true, "text": "bleibt"}`))
 	if pruned.(map[string]any)["text"] != "bleibt" || !vis.FieldVisible("/text") || !vis.PageVisible(1) {
 		t.Errorf("art=b, grund=true should show text and page 2: %v", pruned)
+	}
+}
+
+// TestHasHiddenValue: it says whether Prune would change the data, without copying it.
+func TestHasHiddenValue(t *testing.T) {
+	form := ruleForm(t)
+	for _, tc := range []struct {
+		raw    string
+		hidden bool
+	}{
+		{`{"art": "b", "grund": true, "text": "bleibt", "hunde": [{"name": "Rex", "vorbesitzer": true, "vorbesitzerName": "Müller"}]}`, false},
+		{`{"art": "a", "grund": true, "text": "weg", "datum": "2024-01-31"}`, true},
+		{`{"art": "a", "datum": "2024-01-31"}`, false},
+		{`{"hunde": [{"name": "Rex", "vorbesitzer": true, "vorbesitzerName": "Müller"}, {"name": "Bello", "vorbesitzer": false, "vorbesitzerName": "X"}]}`, true},
+		{`{"hunde": [{"name": "Bello", "vorbesitzer": false}]}`, false},
+		{`{}`, false},
+	} {
+		data := decode(t, tc.raw)
+		if got := form.HasHiddenValue(data); got != tc.hidden {
+			t.Errorf("HasHiddenValue(%s) = %v, want %v", tc.raw, got, tc.hidden)
+		}
+		pruned, _ := form.Prune(data)
+		if changed := !reflect.DeepEqual(pruned, data); changed != tc.hidden {
+			t.Errorf("%s: Prune changed the data: %v, HasHiddenValue says %v", tc.raw, changed, tc.hidden)
+		}
 	}
 }
 
