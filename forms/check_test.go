@@ -407,3 +407,22 @@ func TestCheckRequiredHint(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRepeatedLegend (issue 14, point 12): a group inside a group with the same legend.
+func TestCheckRepeatedLegend(t *testing.T) {
+	layout := `{"type": "VerticalLayout", "elements": [
+  {"type": "Group", "label": "Angaben", "elements": [
+    {"type": "Group", "label": "angaben ", "elements": [{"type": "Control", "scope": "#/properties/name"}]},
+    {"type": "Control", "scope": "#/properties/art"}]},
+  {"type": "Control", "scope": "#/properties/details"}]}`
+	problems := Check(testForm(map[string]string{"layout.json": layout}), "test", Options{Now: fixedClock})
+	found := false
+	for _, p := range problems {
+		if p.Code == "layout-legend-repeat" && p.Severity == SeverityWarning && p.Pointer == "/elements/0/elements/0" && p.Line == 3 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no layout-legend-repeat warning:\n%s", problemLines(problems))
+	}
+}

@@ -32,6 +32,7 @@ func Check(folder fs.FS, name string, opts Options) Problems {
 		l.hideableRequired()
 		l.names()
 		l.requiredHints()
+		l.repeatedLegends()
 		l.translations()
 	}
 	if ix := sink.index["schema.json"]; ix != nil {
@@ -289,6 +290,39 @@ func (l *linter) walkHide(nodes []*Node, hiding *Rule) {
 }
 
 var propertyNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// repeatedLegends reports a fieldset whose legend repeats the legend of the fieldset around
+// it ("Erlaubnis" in "Erlaubnis"): a screen reader announces both, the second says nothing new.
+func (l *linter) repeatedLegends() {
+	var walk func(nodes []*Node, outer string)
+	walk = func(nodes []*Node, outer string) {
+		for _, n := range nodes {
+			legend, ptr, children := "", n.Pointer, n.Children
+			switch {
+			case n.Kind == NodeGroup:
+				legend = n.Label
+			case n.Field != nil:
+				fd := n.Field
+				ptr, children = fd.Pointer, fd.Children
+				switch fd.Widget {
+				case WidgetGroup, WidgetRepeat, WidgetRadio, WidgetCheckboxes:
+					legend = fd.Label
+				}
+			}
+			if legend != "" && outer != "" && strings.EqualFold(strings.TrimSpace(legend), strings.TrimSpace(outer)) {
+				l.sink.warnf("layout.json", ptr, "layout-legend-repeat", "Die Gruppe „%s“ steht in einer Gruppe gleichen Namens; ein Screenreader liest die Überschrift zweimal vor. Geben Sie der inneren Gruppe einen eigenen Titel (z. B. „Angaben zur …“) oder lassen Sie die äußere weg.", legend)
+			}
+			next := outer
+			if legend != "" {
+				next = legend
+			}
+			walk(children, next)
+		}
+	}
+	for _, p := range l.form.Pages {
+		walk(p.Nodes, "")
+	}
+}
 
 // optionalHint finds the phrases with which a hint tells the citizen that a field may stay
 // empty.
