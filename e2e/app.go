@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 
+	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/sqlite"
 	"github.com/ozgform/ozgform/forms"
@@ -26,14 +27,25 @@ type App struct {
 	store *sqlite.Store
 }
 
-// Option changes the server configuration StartApp uses.
-type Option func(*server.Config)
+// Option changes the configuration StartApp uses.
+type Option func(*appConfig)
+
+type appConfig struct {
+	server.Config
+	authorities *authority.Directory
+}
+
+// WithAuthorities serves the forms that many authorities use (Einer für Alle) with the
+// authorities of d, as `ozgform serve` does with an authorities section.
+func WithAuthorities(d *authority.Directory) Option {
+	return func(c *appConfig) { c.authorities = d }
+}
 
 // WithAPIToken gives the pull API (/api/v1) a bearer token for the forms formIDs (none: all
 // forms), reading the default pull destination engine.DefaultDestination, to which every
 // form's submissions go.
 func WithAPIToken(name, token string, formIDs ...string) Option {
-	return func(c *server.Config) {
+	return func(c *appConfig) {
 		c.APITokens = append(c.APITokens, engine.APIToken{Name: name, Hash: engine.HashAPIToken(token),
 			Destination: engine.DefaultDestination.Name, Forms: formIDs})
 	}
@@ -60,12 +72,13 @@ func StartApp(formsDir, dataDir string, logOut io.Writer, opts ...Option) (*App,
 	// configuration file; the envelopes name their schemas under the server's own address (as
 	// serve does without --base-url), which is known once the listener is open.
 	ts := httptest.NewUnstartedServer(nil)
-	cfg := server.Config{RateLimit: -1, BaseURL: "http://" + ts.Listener.Addr().String()}
+	cfg := appConfig{Config: server.Config{RateLimit: -1, BaseURL: "http://" + ts.Listener.Addr().String()}}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	svc := &engine.Service{Store: store, Destinations: engine.DestinationsFor([]engine.Destination{engine.DefaultDestination})}
-	srv := server.New(cfg, catalog, svc, logger)
+	svc := &engine.Service{Store: store, Destinations: engine.DestinationsFor([]engine.Destination{engine.DefaultDestination}),
+		Authorities: cfg.authorities}
+	srv := server.New(cfg.Config, catalog, svc, logger)
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	return &App{URL: ts.URL, Forms: catalog, http: ts, store: store}, nil

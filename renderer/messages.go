@@ -50,6 +50,7 @@ var uiTexts = map[string]uiText{
 	"municipality.title":       {"In welcher Gemeinde wohnen Sie?", "Which municipality do you live in?"},
 	"municipality.intro":       {"Die Postleitzahl %s gehört zu mehreren Gemeinden. Ihr Antrag geht an die Behörde Ihrer Gemeinde; bitte wählen Sie sie aus.", "The postcode %s belongs to several municipalities. Your application goes to the authority of your municipality; please choose it."},
 	"municipality.button":      {"Weiter", "Continue"},
+	"municipality.legend":      {"Gemeinde Ihres Wohnsitzes", "Municipality of your residence"},
 	"municipality.change":      {"Postleitzahl ändern", "Change the postcode"},
 	"municipality.required":    {"Bitte wählen Sie Ihre Gemeinde aus.", "Please choose your municipality."},
 	"unserved.title":           {"Für Ihre Gemeinde nicht online verfügbar", "Not available online for your municipality"},
