@@ -71,6 +71,7 @@ type serverProcess struct {
 	db      string
 	logPath string
 	extra   []string
+	env     []string // added to the environment of the next start
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -106,6 +107,7 @@ func (p *serverProcess) start() {
 	defer logFile.Close() // the child has its own descriptor
 	args := append([]string{"serve", "--addr", p.addr, "--database", p.db, "--forms", "../examples", "--trust-proxy"}, p.extra...)
 	cmd := exec.Command(p.bin, args...)
+	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		p.tb.Fatal(err)

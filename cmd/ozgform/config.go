@@ -65,6 +65,7 @@ import (
 //	delivery:
 //	  workers: 4             # deliveries in flight per instance
 //	  maxAge: 72h            # then a message is dead
+//	  lease: 2m              # a crashed instance's deliveries are taken over after this
 //	attachments:
 //	  maxFileSize: 10000000  # bytes per file (a form's field may allow less)
 //	  uploadLimit: 25000000  # bytes per step post with files
@@ -83,6 +84,9 @@ type Config struct {
 	PurgeInterval time.Duration
 	Workers       int
 	MaxAge        time.Duration
+	// Lease is how long a worker holds a message it sends (0: engine.DefaultLease): after a
+	// crash, another worker takes the message over after it.
+	Lease time.Duration
 	// MaxFileSize and UploadLimit bound uploads in bytes (0: the defaults).
 	MaxFileSize int64
 	UploadLimit int64
@@ -317,7 +321,10 @@ func (p *configParser) parse(doc any) *Config {
 		}
 	}
 	if v, ok := top["delivery"]; ok {
-		if d := p.object("delivery", v, "workers", "maxAge"); d != nil {
+		if d := p.object("delivery", v, "workers", "maxAge", "lease"); d != nil {
+			if lease, ok := p.duration("delivery.lease", d["lease"], 5*time.Second, time.Hour); ok {
+				cfg.Lease = lease
+			}
 			if n, ok := p.integer("delivery.workers", d["workers"], 1, 256); ok {
 				cfg.Workers = n
 			}

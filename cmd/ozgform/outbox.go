@@ -286,7 +286,7 @@ func startBackground(ctx context.Context, cfg *Config, store engine.Store, catal
 	maps.Copy(dls, fits)
 	w := &engine.Worker{
 		Store: store, Forms: catalog, Deliverers: dls, Receipt: server.RenderReceipt, BaseURL: baseURL,
-		Concurrency: cfg.Workers, MaxAge: cfg.MaxAge, Logger: logger.With("component", "delivery"), Metrics: metrics,
+		Concurrency: cfg.Workers, MaxAge: cfg.MaxAge, Lease: cfg.Lease, Logger: logger.With("component", "delivery"), Metrics: metrics,
 	}
 	p := &engine.Purger{Store: store, Forms: catalog, Interval: cfg.PurgeInterval,
 		Logger: logger.With("component", "retention"), Metrics: metrics}
