@@ -170,7 +170,7 @@ type Toolbar struct {
 // ToolbarLink is a link in the preview bar.
 type ToolbarLink struct{ Text, URL string }
 
-// WriteToolbar renders the preview bar (an aside element).
+// WriteToolbar renders the preview bar (a div at the end of the page header).
 func (d *DevHTML) WriteToolbar(w io.Writer, t *Toolbar) error {
 	return d.toolbar.ExecuteTemplate(w, "dev_toolbar.html", t)
 }

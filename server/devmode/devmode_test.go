@@ -239,3 +239,21 @@ func TestDevMapAndSample(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// BenchmarkDevReload is the server's part of the loop from a save to the refreshed page for
+// the Gewerbeanmeldung: write layout.json, wait for the reload event, GET the start page with
+// the new text (the browser's rendering is not included; TestDevPreviewInBrowser logs that).
+func BenchmarkDevReload(b *testing.B) {
+	app := newDevApp(b, "gewerbeanmeldung")
+	ev := app.events()
+	manifest := app.read("form.json")
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		title := "Gewerbeanmeldung " + strconv.Itoa(i)
+		app.write("form.json", strings.Replace(manifest, `"title": "Gewerbeanmeldung"`, `"title": "`+title+`"`, 1))
+		ev.next()
+		if _, body := app.get("/formulare/gewerbeanmeldung"); !strings.Contains(body, title) {
+			b.Fatalf("page without %q", title)
+		}
+	}
+}

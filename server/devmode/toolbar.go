@@ -41,8 +41,8 @@ func (p *Preview) serveWithToolbar(w http.ResponseWriter, r *http.Request, statu
 	page(w, status, p.inject(r, body, fst))
 }
 
-// inject adds the preview's style sheet and script to the head, and the preview bar before
-// the main element.
+// inject adds the preview's style sheet and script to the head, and the preview bar at the
+// end of the page header (no landmark of its own: the pages keep banner, main, contentinfo).
 func (p *Preview) inject(r *http.Request, body []byte, fst *folderState) []byte {
 	p.mu.RLock()
 	st := p.st
@@ -75,7 +75,7 @@ func (p *Preview) inject(r *http.Request, body []byte, fst *folderState) []byte 
 	}
 	out := make([]byte, 0, len(body)+bar.Len()+len(renderer.DevHead))
 	head := bytes.Index(body, []byte("</head>"))
-	main := bytes.Index(body, []byte("<main"))
+	main := bytes.Index(body, []byte("</header>"))
 	if head < 0 || main < head {
 		return body
 	}
