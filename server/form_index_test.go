@@ -28,15 +28,15 @@ func TestFinderExamples(t *testing.T) {
 		query string
 		want  string
 	}{
-		{"", "hundesteuer bewohnerparkausweis gewerbeanmeldung"}, // by category: Steuern, Verkehr, Wirtschaft
+		{"", "mutterschutz hundesteuer bewohnerparkausweis gewerbeanmeldung"}, // by category: Arbeit, Steuern, Verkehr, Wirtschaft
 		{"?suche=hund", "hundesteuer"},
 		{"?suche=HUNDESTEUER", "hundesteuer"},
 		{"?suche=Mobilitaet", "bewohnerparkausweis"},
-		{"?suche=gewerbe&seite=7", "gewerbeanmeldung"}, // a page beyond the last shows the last
+		{"?suche=gewerbe&seite=7", "mutterschutz gewerbeanmeldung"}, // mutterschutz: Gewerbeaufsichtsamt // a page beyond the last shows the last
 		{"?kategorie=Verkehr+und+Mobilit%C3%A4t", "bewohnerparkausweis"},
 		{"?suche=hund&kategorie=Verkehr+und+Mobilit%C3%A4t", ""},
 		{"?suche=%3Cscript%3Ealert(1)%3C%2Fscript%3E", ""},
-		{"?suche=%FF%FE&seite=abc", "hundesteuer bewohnerparkausweis gewerbeanmeldung"}, // no letters: every form
+		{"?suche=%FF%FE&seite=abc", "mutterschutz hundesteuer bewohnerparkausweis gewerbeanmeldung"}, // no letters: every form
 		{"?kategorie=gibt-es-nicht", ""},
 	} {
 		r := br.get("/" + tc.query)

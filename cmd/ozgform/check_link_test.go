@@ -75,7 +75,7 @@ func TestCheckExamplesGlob(t *testing.T) {
 		t.Fatalf("glob: %v %v", args, err)
 	}
 	code, out, errOut := run(t, append([]string{"check"}, args...)...)
-	if code != exitOK || !strings.Contains(errOut, "3 Formular(e) geprüft: 0 Fehler") || !strings.Contains(errOut, "übersprungen: „../../examples/backoffice“ ist kein Formularordner") {
+	if code != exitOK || !strings.Contains(errOut, "4 Formular(e) geprüft: 0 Fehler") || !strings.Contains(errOut, "übersprungen: „../../examples/backoffice“ ist kein Formularordner") {
 		t.Fatalf("check examples/*: exit %d\n%s%s", code, out, errOut)
 	}
 	// A single argument that is no form folder is still an error.

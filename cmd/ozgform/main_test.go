@@ -23,7 +23,7 @@ func TestCheckExamplesClean(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("check examples: exit %d\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "3 Formular(e) geprüft: 0 Fehler") {
+	if !strings.Contains(errOut, "4 Formular(e) geprüft: 0 Fehler") {
 		t.Errorf("summary missing: %q", errOut)
 	}
 }

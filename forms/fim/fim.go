@@ -148,7 +148,8 @@ type item struct {
 	parent   *item
 	kind     string // Feldart of a field
 	schema   map[string]any
-	label    string // text of a label field
+	list     *codelist.List // the code list of a select field
+	label    string         // text of a label field
 	rules    []*node
 	annot    []map[string]any // rules shown at this element
 	ruleSpec *translated
@@ -556,12 +557,13 @@ func (im *importer) choices(it *item, s map[string]any) {
 	delete(s, "maxLength")
 	delete(s, "pattern")
 	s["x-codelist"] = map[string]any{"listURI": l.URI, "listVersionID": l.Version}
+	it.list = l
 	im.listsUsed[listFileName(l)] = l
 }
 
 func listFileName(l *codelist.List) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(l.URI + "_" + l.Version) {
+	for _, r := range strings.ToLower(umlauts.Replace(l.URI + "_" + l.Version)) {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '.':
 			b.WriteRune(r)
@@ -666,40 +668,52 @@ func (im *importer) objectSchema(g *item) map[string]any {
 	return out
 }
 
+// maxNameLength is the length up to which propertyName takes whole words of a label.
+const maxNameLength = 40
+
+var umlauts = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss")
+
 // propertyName makes a property name from a German label: ASCII letters and digits in
-// lowerCamelCase, umlauts spelt out, at most 40 characters.
+// lowerCamelCase, umlauts spelt out, whole words up to about 40 characters.
 func propertyName(label string) string {
-	label = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss").Replace(label)
-	label = norm.NFD.String(label)
+	words := strings.FieldsFunc(norm.NFD.String(umlauts.Replace(label)), func(r rune) bool {
+		return !(r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r))) && !unicode.Is(unicode.Mn, r)
+	})
 	var b strings.Builder
-	upper := false
-	for _, r := range label {
-		switch {
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if b.Len() == 0 {
-				if unicode.IsDigit(r) {
-					b.WriteString("feld")
-					upper = false
-				}
-				b.WriteRune(unicode.ToLower(r))
-			} else if upper {
-				b.WriteRune(unicode.ToUpper(r))
-			} else {
-				b.WriteRune(r)
+	for _, w := range words {
+		var clean strings.Builder
+		for _, r := range w {
+			if !unicode.Is(unicode.Mn, r) {
+				clean.WriteRune(r)
 			}
-			upper = false
-		case unicode.Is(unicode.Mn, r):
-		default:
-			upper = b.Len() > 0
 		}
-		if b.Len() >= 40 {
+		w = clean.String()
+		if w == "" {
+			continue
+		}
+		if b.Len() > 0 && b.Len()+len(w) > maxNameLength {
 			break
 		}
+		if b.Len() == 0 {
+			if unicode.IsDigit(rune(w[0])) {
+				b.WriteString("feld")
+				w = strings.ToUpper(w[:1]) + w[1:]
+			} else {
+				w = strings.ToLower(w[:1]) + w[1:]
+			}
+		} else {
+			w = strings.ToUpper(w[:1]) + w[1:]
+		}
+		b.WriteString(w)
 	}
-	if b.Len() == 0 {
+	name := b.String()
+	if len(name) > 48 {
+		name = name[:48]
+	}
+	if name == "" {
 		return "feld"
 	}
-	return b.String()
+	return name
 }
 
 func uniqueName(name string, used map[string]int) string {

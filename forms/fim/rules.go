@@ -241,8 +241,8 @@ func conditionValue(cond *item, v string) (any, bool) {
 			}
 			return nil, false
 		}
-		if _, ok := cond.schema["x-codelist"]; ok {
-			return v, true
+		if cond.list != nil && cond.list.Has(v) {
+			return v, true // a code the list has; a rule naming another code is not translated
 		}
 	}
 	return nil, false
