@@ -22,6 +22,7 @@ type Metrics struct {
 	disables    *prometheus.CounterVec
 	purged      *prometheus.CounterVec
 	milestones  *prometheus.CounterVec
+	authorities *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics on reg. store feeds the outbox gauges; destinations are
@@ -63,8 +64,12 @@ func NewMetrics(reg prometheus.Registerer, store OutboxStore, destinations []str
 			Name: "ozgform_delivery_milestones_total",
 			Help: "What deliveries of several steps saw happen at the receiver, by destination (FIT-Connect: submitted, accepted = the authority accepted the submission, rejected).",
 		}, []string{"destination", "milestone"}),
+		authorities: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ozgform_authority_submissions_total",
+			Help: "Submissions committed by this process to the authorities of forms that many authorities use (Einer für Alle), by authority id. One series per authority that received one.",
+		}, []string{"authority"}),
 	}
-	cs := []prometheus.Collector{m.submissions, m.deliveries, m.latency, m.duration, m.disables, m.purged, m.milestones}
+	cs := []prometheus.Collector{m.submissions, m.deliveries, m.latency, m.duration, m.disables, m.purged, m.milestones, m.authorities}
 	if store != nil {
 		cs = append(cs, &outboxCollector{store: store, destinations: destinations, logger: logger, now: time.Now})
 	}
@@ -80,6 +85,18 @@ func NewMetrics(reg prometheus.Registerer, store OutboxStore, destinations []str
 func (m *Metrics) SubmissionCreated(formID string) {
 	if m != nil {
 		m.submissions.WithLabelValues(formID).Inc()
+	}
+}
+
+// Submitted counts a committed submission: by form, and by authority for the forms that many
+// authorities use.
+func (m *Metrics) Submitted(s *Submission) {
+	if m == nil {
+		return
+	}
+	m.SubmissionCreated(s.FormID)
+	if s.AuthorityID != "" {
+		m.authorities.WithLabelValues(s.AuthorityID).Inc()
 	}
 }
 

@@ -58,7 +58,8 @@ Aufruf:
                                               Muster-Eingangsbestätigung (PDF) erstellen
   ozgform import fim SCHEMA.xml -o ORDNER [--codelists ORDNER]… [--id ID] [--force] [--json]
                                               FIM-Stammdatenschema (XDatenfelder 2.0/3.0.0) als Formular übernehmen
-  ozgform outbox list [--state dead] [--destination ZIEL] [--database …]  Zustellungen anzeigen
+  ozgform outbox list [--state dead] [--destination ZIEL] [--authority BEHÖRDE] [--database …]
+                                              Zustellungen anzeigen
   ozgform outbox retry|replay ID [--database …]  Nachricht sofort erneut / noch einmal zustellen
   ozgform outbox enable ZIEL [--database …]      ein nach 410 gesperrtes Ziel freigeben
   ozgform purge    [--forms examples] [--database …]  Aufbewahrungsfristen einmal anwenden

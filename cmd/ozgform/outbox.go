@@ -72,12 +72,13 @@ func (m *Main) outbox(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("outbox", flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	database := fl.String("database", "data/ozgform.db", "SQLite-Datei oder postgres://-URL")
-	var state, destination *string
+	var state, destination, authorityID *string
 	var limit *int
 	sub := args[0]
 	if sub == "list" {
 		state = fl.String("state", "", "nur Nachrichten in diesem Zustand: queued, sending, delivered, retry, dead")
 		destination = fl.String("destination", "", "nur Nachrichten an dieses Ziel")
+		authorityID = fl.String("authority", "", "nur Nachrichten an diese Behörde (Einer für Alle: Kennung aus authorities)")
 		limit = fl.Int("limit", 100, "höchstens so viele Nachrichten (bis 1000)")
 	}
 	pos, err := parseInterleaved(fl, args[1:])
@@ -116,7 +117,7 @@ func (m *Main) outbox(ctx context.Context, args []string) error {
 
 	switch sub {
 	case "list":
-		return m.outboxList(ctx, store, engine.OutboxFilter{State: engine.OutboxState(*state), Destination: *destination, Limit: *limit})
+		return m.outboxList(ctx, store, engine.OutboxFilter{State: engine.OutboxState(*state), Destination: *destination, AuthorityID: *authorityID, Limit: *limit})
 	case "retry":
 		err := store.RetryNow(ctx, pos[0])
 		switch engine.KindOf(err) {
@@ -171,7 +172,7 @@ func (m *Main) outboxList(ctx context.Context, store engine.Store, f engine.Outb
 		return nil
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Nachricht\tEinreichung\tFormular\tZiel\tZustand\tVersuche\tNächster Versuch\tZugestellt\tBeim Empfänger\tLetzter Fehler")
+	fmt.Fprintln(tw, "Nachricht\tEinreichung\tFormular\tBehörde\tZiel\tZustand\tVersuche\tNächster Versuch\tZugestellt\tBeim Empfänger\tLetzter Fehler")
 	for _, msg := range msgs {
 		next := "–"
 		if msg.State == engine.OutboxQueued || msg.State == engine.OutboxRetry {
@@ -181,7 +182,11 @@ func (m *Main) outboxList(ctx context.Context, store engine.Store, f engine.Outb
 		if lastErr == "" {
 			lastErr = "–"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", msg.ID, msg.SubmissionID, msg.FormID, msg.Destination,
+		auth := msg.AuthorityID
+		if auth == "" {
+			auth = "–"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", msg.ID, msg.SubmissionID, msg.FormID, auth, msg.Destination,
 			stateNames[msg.State], msg.Attempts, next, localTime(msg.DeliveredAt), receiverState(msg), lastErr)
 	}
 	if err := tw.Flush(); err != nil {
@@ -293,7 +298,7 @@ func startBackground(ctx context.Context, cfg *Config, store engine.Store, catal
 	ctx, cancel := context.WithCancel(ctx)
 	bg := &background{
 		Store: &engine.ObservedStore{Store: store, AfterSubmit: func(s *engine.Submission) {
-			metrics.SubmissionCreated(s.FormID)
+			metrics.Submitted(s)
 			w.Notify()
 		}},
 		Metrics: metrics, Worker: w, cancel: cancel, done: make(chan struct{}),

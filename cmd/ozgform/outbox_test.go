@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/sqlite"
 	"github.com/ozgform/ozgform/engine/storetest"
@@ -40,6 +41,10 @@ func outboxDB(t *testing.T) (path string, queued, dead, delivered string) {
 		id := storetest.NewID()
 		s := &engine.Submission{ID: id, Reference: "HST-" + strings.ToUpper(id[:8]), FormID: "hundesteuer", FormVersion: "1.0.0",
 			Data: json.RawMessage(`{"name":"Erika Mustermann"}`), DataHash: "h"}
+		if dest == "dead" { // a submission to one of the authorities of an Einer-für-Alle form
+			s.AuthorityID = "beispielheim"
+			s.Authority = &authority.Responsible{ID: "beispielheim", ARS: "089990000002", Authority: forms.Authority{Name: "Gemeinde Beispielheim"}}
+		}
 		m := &engine.OutboxMessage{ID: storetest.NewID(), Destination: "fv-" + dest}
 		if _, _, err := st.Submit(ctx, s, []*engine.OutboxMessage{m}); err != nil {
 			t.Fatal(err)
@@ -79,6 +84,13 @@ func TestOutboxCommands(t *testing.T) {
 	}
 	if strings.Contains(out, "Erika") {
 		t.Errorf("outbox list shows personal data:\n%s", out)
+	}
+	if !strings.Contains(out, "Behörde") || !strings.Contains(out, "beispielheim") {
+		t.Errorf("outbox list shows no authority column:\n%s", out)
+	}
+	code, out, _ = run(t, "outbox", "list", "--authority", "beispielheim", "--database", db)
+	if code != exitOK || !strings.Contains(out, dead) || strings.Contains(out, queued) || strings.Contains(out, delivered) {
+		t.Errorf("outbox list --authority beispielheim: exit %d\n%s", code, out)
 	}
 	code, out, _ = run(t, "outbox", "list", "--state", "dead", "--database", db)
 	if code != exitOK || !strings.Contains(out, dead) || strings.Contains(out, queued) {
