@@ -328,7 +328,7 @@ func TestSubmit(t *testing.T) {
 	if sub.DataHash != hex.EncodeToString(sum[:]) || sub.SchemaHash != f.SchemaHash {
 		t.Error("hashes do not match")
 	}
-	if len(sub.AccessToken) != 43 || sub.DraftID != d.ID || sub.FormVersion != "1.0.0" || sub.Lang != "de" {
+	if len(sub.AccessToken) != 43 || sub.DraftID != d.ID || sub.FormVersion != f.Manifest.Version || sub.Lang != "de" {
 		t.Errorf("submission %+v", sub)
 	}
 	canon, err := engine.DecodeData(sub.Data)

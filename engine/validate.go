@@ -108,18 +108,33 @@ func validate(form *forms.Form, data any, pruned bool) []FieldError {
 // and the validation agree: "Registernummer" in a dependentRequired pair with
 // "Registergericht" is marked only once one of the two is filled. Each such field is probed
 // by validating data without its value.
+//
+// A field without a value is probed with data as it is: one validation serves all of them
+// (a step page shown for the first time has no answers, and took one validation per such
+// field before).
 func RequiredNow(form *forms.Form, i int, data map[string]any) map[string]bool {
 	out := map[string]bool{}
+	var asIs []FieldError
+	validated := false
 	for _, in := range PageInputs(form, i, data) {
 		if !in.Field.RequiredWhen || in.Field.Required {
 			continue
 		}
-		probe, _ := forms.CloneData(data).(map[string]any)
-		if probe == nil {
-			probe = map[string]any{}
+		var errs []FieldError
+		if _, has := forms.Lookup(data, in.Path, nil); !has {
+			if !validated {
+				asIs, validated = Validate(form, data), true
+			}
+			errs = asIs
+		} else {
+			probe, _ := forms.CloneData(data).(map[string]any)
+			if probe == nil {
+				probe = map[string]any{}
+			}
+			deletePath(probe, in.Path)
+			errs = Validate(form, probe)
 		}
-		deletePath(probe, in.Path)
-		for _, fe := range Validate(form, probe) {
+		for _, fe := range errs {
 			if fe.Path == in.Path && strings.HasPrefix(fe.MessageID, "required") {
 				out[in.Path] = true
 				break

@@ -1,6 +1,9 @@
 package examples_test
 
 import (
+	"encoding/json"
+
+	"github.com/ozgform/ozgform/engine"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,4 +57,51 @@ func keys(m map[string]int) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestMessagesNameFieldAndMatchHints (issue 14, point 13): the Chipnummer's errors name the
+// field, and the PLZ error gives the example its hint gives.
+func TestMessagesNameFieldAndMatchHints(t *testing.T) {
+	f := load(t, "hundesteuer")
+	raw, err := os.ReadFile("hundesteuer/samples/valid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data map[string]any
+	if err := json.Unmarshal(raw, &data); err != nil {
+		t.Fatal(err)
+	}
+	data["anschrift"].(map[string]any)["plz"] = "1234"
+	dog := data["hunde"].([]any)[0].(map[string]any)
+	dog["chipnummer"] = "12345"
+	cat := engine.NewCatalog()
+	plzHint := f.Field("/anschrift/plz").Hint
+	got := map[string]string{}
+	for _, fe := range engine.Validate(f, data) {
+		got[fe.Path] = cat.Message(f, fe, "de")
+	}
+	if msg := got["/hunde/0/chipnummer"]; !strings.Contains(msg, "„Chipnummer (Transpondernummer)“") {
+		t.Errorf("the Chipnummer error does not name its field: %q", msg)
+	}
+	example := regexp.MustCompile(`\d{5}`).FindString(plzHint)
+	if msg := got["/anschrift/plz"]; example == "" || !strings.Contains(msg, example) {
+		t.Errorf("PLZ hint %q and error %q give different examples", plzHint, msg)
+	}
+	delete(dog, "chipnummer")
+	for _, fe := range engine.Validate(f, data) {
+		if fe.Path == "/hunde/0/chipnummer" && !strings.Contains(cat.Message(f, fe, "de"), "„Chipnummer (Transpondernummer)“") {
+			t.Errorf("the missing-Chipnummer error does not name its field: %q", cat.Message(f, fe, "de"))
+		}
+	}
+}
+
+// TestNextStepsPromiseNothingUnsent (issue 14, point 13): the confirmation does not promise a
+// receipt that nobody sends; it tells the citizen to keep the one shown.
+func TestNextStepsPromiseNothingUnsent(t *testing.T) {
+	for _, dir := range exampleDirs(t) {
+		next := load(t, dir).Manifest.NextSteps
+		if strings.Contains(next, "erhalten sofort") || !strings.Contains(next, "speichern oder drucken") {
+			t.Errorf("%s: nextSteps %q", dir, next)
+		}
+	}
 }

@@ -269,7 +269,7 @@ func steuerIDCheckDigit(digits []int) int {
 // ---------------------------------------------------------------- PLZ
 
 var (
-	errPLZSyntax = errors.New("Eine Postleitzahl besteht aus 5 Ziffern (z. B. 01067).")
+	errPLZSyntax = errors.New("Eine Postleitzahl besteht aus 5 Ziffern (z. B. 10115).")
 	errPLZRange  = errors.New("Diese Postleitzahl gibt es nicht. Bitte prüfen Sie Ihre Eingabe.")
 )
 

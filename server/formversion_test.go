@@ -75,9 +75,9 @@ func versionApp(t *testing.T, dir, dbPath string) *testApp {
 	return app
 }
 
-// TestOldFormVersionAfterUpdate: a submission of version 1.0.0 that is not delivered yet when
+// TestOldFormVersionAfterUpdate: a submission of version 1.0.1 that is not delivered yet when
 // the author publishes 1.1.0 (and the server restarts with it) is still served and delivered
-// with the files of 1.0.0: its receipt downloads, the pull API builds its envelope, the schema
+// with the files of 1.0.1: its receipt downloads, the pull API builds its envelope, the schema
 // the envelope names is published byte for byte, and the webhook delivers it.
 func TestOldFormVersionAfterUpdate(t *testing.T) {
 	const id = "hundesteuer"
@@ -89,10 +89,10 @@ func TestOldFormVersionAfterUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(manifest, []byte(`"version": "1.0.0"`)) {
-		t.Fatalf("examples/%s/form.json is no longer version 1.0.0; adapt the test", id)
+	if !bytes.Contains(manifest, []byte(`"version": "1.0.1"`)) {
+		t.Fatalf("examples/%s/form.json is no longer version 1.0.1; adapt the test", id)
 	}
-	manifest = bytes.Replace(manifest, []byte(`"version": "1.0.0"`), []byte(`"version": "1.1.0"`), 1)
+	manifest = bytes.Replace(manifest, []byte(`"version": "1.0.1"`), []byte(`"version": "1.1.0"`), 1)
 	if err := os.WriteFile(filepath.Join(v2, "form.json"), manifest, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -110,10 +110,10 @@ func TestOldFormVersionAfterUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Version 1.0.0 is served; a citizen submits.
+	// Version 1.0.1 is served; a citizen submits.
 	app1 := versionApp(t, v1Dir, dbPath)
 	sub := submitDirect(t, app1, id)
-	if sub.FormVersion != "1.0.0" {
+	if sub.FormVersion != "1.0.1" {
 		t.Fatalf("submitted version %s", sub.FormVersion)
 	}
 	app1.http.Close()
@@ -139,9 +139,9 @@ func TestOldFormVersionAfterUpdate(t *testing.T) {
 	if err := json.Unmarshal(envResp.body, &env); err != nil {
 		t.Fatal(err)
 	}
-	wantURI := apiBaseURL + "/schemas/forms/" + id + "/1.0.0/schema.json"
-	if env.Form.Version != "1.0.0" || env.Form.SchemaURI != wantURI || env.Form.SchemaHash.Content != engine.SHA512Hex(schemaV1) {
-		t.Errorf("envelope form: %+v, want version 1.0.0, %s and the hash of the old schema", env.Form, wantURI)
+	wantURI := apiBaseURL + "/schemas/forms/" + id + "/1.0.1/schema.json"
+	if env.Form.Version != "1.0.1" || env.Form.SchemaURI != wantURI || env.Form.SchemaHash.Content != engine.SHA512Hex(schemaV1) {
+		t.Errorf("envelope form: %+v, want version 1.0.1, %s and the hash of the old schema", env.Form, wantURI)
 	}
 	if err := payloadValidator(t).Validate(mustJSON(t, envResp.body)); err != nil {
 		t.Errorf("the envelope does not validate: %v", err)
@@ -152,9 +152,9 @@ func TestOldFormVersionAfterUpdate(t *testing.T) {
 	}
 
 	// The schema the envelope names, byte for byte; the new version's beside it.
-	old := app.api(http.MethodGet, "/schemas/forms/"+id+"/1.0.0/schema.json", "").want(t, "old schema", http.StatusOK)
+	old := app.api(http.MethodGet, "/schemas/forms/"+id+"/1.0.1/schema.json", "").want(t, "old schema", http.StatusOK)
 	if !bytes.Equal(old.body, schemaV1) || engine.SHA512Hex(old.body) != env.Form.SchemaHash.Content {
-		t.Error("/schemas/forms/…/1.0.0/schema.json does not serve the old schema's bytes")
+		t.Error("/schemas/forms/…/1.0.1/schema.json does not serve the old schema's bytes")
 	}
 	cur := app.api(http.MethodGet, "/schemas/forms/"+id+"/1.1.0/schema.json", "").want(t, "new schema", http.StatusOK)
 	if !bytes.Equal(cur.body, schemaV2) {
