@@ -368,6 +368,9 @@ func TestReceiptEnglish(t *testing.T) {
 	if !bytes.Contains(pdf, []byte("/Lang(en)")) {
 		t.Error("catalog lacks /Lang(en)")
 	}
+	for _, p := range archivalProblems(t, pdf, in.Payload) {
+		t.Error(p)
+	}
 }
 
 // TestReceiptDeterministic renders the same input twice, and concurrently: the bytes are the
