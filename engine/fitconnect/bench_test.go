@@ -94,4 +94,3 @@ func benchDelivery(tb testing.TB, size int) engine.Delivery {
 	return engine.Delivery{Submission: s, Envelope: env, Receipt: rf,
 		Attachments: []engine.File{{AttachmentID: a.AttachmentID, Filename: a.Filename, MediaType: a.MediaType, Content: content, SHA512: a.SHA512}}}
 }
-
