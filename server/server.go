@@ -100,10 +100,14 @@ type Server struct {
 }
 
 // New builds the application. An invalid branding is logged and replaced by the default
-// (cmd/ozgform checks it before, so that the operator sees the problem at start-up).
+// (cmd/ozgform checks it before, so that the operator sees the problem at start-up). A nil
+// catalog serves no forms until SetCatalog.
 func New(cfg Config, catalog *forms.Catalog, svc *engine.Service, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	if catalog == nil {
+		catalog, _ = forms.LoadCatalog(forms.MapFS{}, ".", forms.Options{})
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit

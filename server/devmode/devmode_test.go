@@ -175,9 +175,9 @@ func TestDevReloadsOnSave(t *testing.T) {
 	}
 
 	manifest = edited
-	broken := strings.Replace(manifest, `"version": "1.0.0",`, `"version": "1.0.0",,`, 1)
+	broken := strings.Replace(manifest, `"id": "gewerbeanmeldung",`, `"id": "gewerbeanmeldung",,`, 1)
 	if broken == manifest {
-		t.Fatal("form.json has no version line to break")
+		t.Fatal("form.json has no id line to break")
 	}
 	app.write("form.json", broken)
 	ev.next()
