@@ -543,8 +543,8 @@ var builtinMessages = map[string]messageText{
 		en: "Please enter your 11-digit German tax identification number (Steuer-ID) for “{label}”.",
 	},
 	"format.plz": {
-		de: "Bitte geben Sie bei „{label}“ eine Postleitzahl mit 5 Ziffern ein (z. B. 01067).",
-		en: "Please enter a 5-digit German postcode for “{label}” (e.g. 01067).",
+		de: "Bitte geben Sie bei „{label}“ eine Postleitzahl mit 5 Ziffern ein (z. B. 10115).",
+		en: "Please enter a 5-digit German postcode for “{label}” (e.g. 10115).",
 	},
 	"format.kfz-kennzeichen": {
 		de: "Bitte geben Sie bei „{label}“ ein gültiges Kfz-Kennzeichen ein (z. B. B-AB 1234).",
