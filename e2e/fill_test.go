@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -40,6 +41,8 @@ func (tb *tab) controls() []control {
 		source: !!e.closest("[data-regelquelle]")}))`)
 }
 
+var isoDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
 // choiceValue is how the browser sends a choice back (as renderer.ChoiceValue).
 func choiceValue(v any) string { return renderer.ChoiceValue(v) }
 
@@ -60,6 +63,12 @@ func wants(c control, v any) (ok bool, text string) {
 	text = choiceValue(v)
 	if n, isNum := v.(json.Number); isNum {
 		text = strings.Replace(n.String(), ".", ",", 1) // German decimal comma
+	}
+	if s, isText := v.(string); isText && c.Type == "text" && isoDate.MatchString(s) {
+		// A date field is a text field with TT.MM.JJJJ (GOV.UK pattern): typed and shown
+		// the German way, stored as JJJJ-MM-TT.
+		german := s[8:10] + "." + s[5:7] + "." + s[0:4]
+		return c.Value == german || c.Value == s, german
 	}
 	return c.Value == text, text
 }

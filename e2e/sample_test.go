@@ -50,7 +50,10 @@ func (s *sample) flatten(path string, v any) {
 				return
 			}
 		}
-		s.values[path] = x
+		s.values[path] = x // a checkbox group: one name for the list
+		for i, item := range x {
+			s.values[path+"/"+strconv.Itoa(i)] = item // a list of plain values: one input per item
+		}
 	default:
 		s.values[path] = x
 	}

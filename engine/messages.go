@@ -181,7 +181,7 @@ func parentMessages(form *forms.Form, path string) (map[string]string, string, b
 	if list == nil || list.Schema == nil {
 		return nil, "", false
 	}
-	s := list.Schema.Items2020
+	s := forms.ItemsOf(list.Schema)
 	for n := 0; s != nil && n < 16; n, s = n+1, s.Ref {
 		if a := forms.AnnotationsOf(s); a != nil && a.ErrorMessage != nil {
 			return a.ErrorMessage, list.Key, true

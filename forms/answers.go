@@ -161,7 +161,25 @@ func (f *Form) DisplayValue(fd *Field, v any, lang string) string {
 		}
 		return map[bool]string{true: "Ja", false: "Nein"}[x]
 	case string:
-		if fd.Format == "date" {
+		if fd.Widget == WidgetTime {
+			if len(x) == 8 && strings.HasSuffix(x, ":00") {
+				return x[:5]
+			}
+			return x
+		}
+		if fd.Widget == WidgetDateTime {
+			if t, err := time.Parse(time.RFC3339, x); err == nil {
+				if loc, err := time.LoadLocation("Europe/Berlin"); err == nil {
+					t = t.In(loc)
+				}
+				if lang == "en" {
+					return t.Format("2 January 2006, 15:04")
+				}
+				return t.Format("02.01.2006, 15:04")
+			}
+			return x
+		}
+		if fd.Format == "date" || fd.Widget == WidgetDate {
 			if t, err := time.Parse(time.DateOnly, x); err == nil {
 				if lang == "en" {
 					return t.Format("2 January 2006")

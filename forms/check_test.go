@@ -89,6 +89,7 @@ func TestCheckFindsProblems(t *testing.T) {
 		pointer string
 		code    string
 		text    string // part of the message
+		warn    bool   // a warning, not an error
 	}{
 		{
 			name:  "json syntax error with line and column",
@@ -146,9 +147,9 @@ func TestCheckFindsProblems(t *testing.T) {
 			file:  "layout.json", line: 6, pointer: "/elements/2/scope", code: "scope-unresolved", text: "detials",
 		},
 		{
-			name:  "schema property missing from the layout",
+			name:  "required property missing from the layout is shown at the end",
 			files: map[string]string{"layout.json": `{"type": "VerticalLayout", "elements": [{"type": "Control", "scope": "#/properties/art"}, {"type": "Control", "scope": "#/properties/details"}]}`},
-			file:  "schema.json", line: 5, pointer: "/properties/name", code: "layout-missing", text: "nie absenden",
+			file:  "schema.json", line: 5, pointer: "/properties/name", code: "layout-missing", text: "am Ende der Seite", warn: true,
 		},
 		{
 			name: "rule scope that does not exist",
@@ -264,8 +265,8 @@ func TestCheckFindsProblems(t *testing.T) {
 				if !strings.Contains(p.Message, tc.text) {
 					t.Errorf("message %q does not contain %q", p.Message, tc.text)
 				}
-				if p.Severity != SeverityError {
-					t.Errorf("problem %q is a %s, want an error", p, p.Severity)
+				if want := map[bool]Severity{false: SeverityError, true: SeverityWarning}[tc.warn]; p.Severity != want {
+					t.Errorf("problem %q is a %s, want %s", p, p.Severity, want)
 				}
 				return
 			}

@@ -3,7 +3,9 @@ package forms
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -699,6 +701,31 @@ func ValidEmail(s string) error {
 		if !unicode.IsLetter(r) && !(strings.HasPrefix(tld, "xn--")) {
 			return bad
 		}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------- time and date-time
+
+var timePattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])(:([0-5][0-9]|60)(\.[0-9]+)?)?(Z|z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`)
+
+// ValidTime checks a time of day. Unlike RFC 3339's full-time (which JSON Schema's "time"
+// means), the offset may be missing: "13:37" is what a citizen means, a local time in
+// Germany. ozgform stores what the web form sends in the canonical form HH:MM:SS
+// ("13:37:00"), without offset; values with seconds or an offset stay valid.
+func ValidTime(s string) error {
+	if !timePattern.MatchString(s) {
+		return errors.New("Bitte geben Sie die Uhrzeit als Stunde und Minute an, zum Beispiel 13:37.")
+	}
+	return nil
+}
+
+// ValidDateTime checks an RFC 3339 date and time with offset ("2026-12-07T13:37:00+01:00"),
+// which JSON Schema's "date-time" means; the web form writes it from what the citizen types
+// ("07.12.2026 13:37") with the offset of Europe/Berlin on that day.
+func ValidDateTime(s string) error {
+	if _, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s)); err != nil {
+		return errors.New("Bitte geben Sie Datum und Uhrzeit an, zum Beispiel 07.12.2026 13:37.")
 	}
 	return nil
 }

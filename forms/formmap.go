@@ -340,11 +340,11 @@ func (f *Form) conditionalRequirements() []conditionalRequirement {
 			}{fd.Schema, fd.Path})
 		case WidgetRepeat:
 			for _, part := range objectParts(fd.Schema) {
-				if part.Items2020 != nil {
+				if ItemsOf(part) != nil {
 					objects = append(objects, struct {
 						schema *jsonschema.Schema
 						path   string
-					}{part.Items2020, fd.Path + "/*"})
+					}{ItemsOf(part), fd.Path + "/*"})
 					break
 				}
 			}

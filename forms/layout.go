@@ -20,6 +20,9 @@ const (
 	Category         ElementType = "Category"
 	Control          ElementType = "Control"
 	LabelElement     ElementType = "Label"
+	// ListWithDetail is JSON Forms' master-detail list; ozgform shows it like a Control on
+	// the list: a repeatable group with the detail layout for each item.
+	ListWithDetail ElementType = "ListWithDetail"
 )
 
 // Effect is what a rule does to its element when the condition holds.
@@ -36,16 +39,19 @@ const (
 // Element is one parsed layout element. Pointer is its JSON pointer in layout.json, so every
 // later finding can be reported at the right line.
 type Element struct {
-	Type     ElementType
-	Label    string // Group, Category, Control (override); for Label elements see Text
-	Text     string // Label element
-	Scope    string // Control
-	I18n     string // translation key override
-	Options  map[string]any
-	Rule     *Rule
-	Elements []*Element
-	Detail   *Element // options.detail of a Control, parsed
-	Pointer  string
+	Type  ElementType
+	Label string // Group, Category, Control (override); for Label elements see Text
+	// LabelHidden is set by "label": false or {"text": …, "show": false}: the label stays for
+	// screen readers (every input needs a name) but is not shown.
+	LabelHidden bool
+	Text        string // Label element
+	Scope       string // Control
+	I18n        string // translation key override
+	Options     map[string]any
+	Rule        *Rule
+	Elements    []*Element
+	Detail      *Element // options.detail of a Control, parsed
+	Pointer     string
 }
 
 // Rule is a JSON Forms rule: an effect and the condition under which it applies.
@@ -91,6 +97,7 @@ var elementKeys = map[ElementType][]string{
 	Category:         {"type", "elements", "rule", "options", "label", "i18n"},
 	Control:          {"type", "scope", "rule", "options", "label", "i18n"},
 	LabelElement:     {"type", "text", "rule", "options", "i18n"},
+	ListWithDetail:   {"type", "scope", "rule", "options", "label", "i18n"},
 }
 
 // maxLayoutDepth bounds how deeply layout elements nest.
@@ -136,7 +143,7 @@ func (p *layoutParser) parse(v any, ptr string, depth int) *Element {
 			p.sink.warnf(p.file, ptr+"/"+escapePointer(k), "layout-unknown-key", "„%s“ ist für %s nicht vorgesehen und wird ignoriert.", k, typ)
 		}
 	}
-	el.Label = p.str(obj, "label", ptr)
+	el.Label, el.LabelHidden = p.label(obj, ptr)
 	el.Text = p.str(obj, "text", ptr)
 	el.Scope = p.str(obj, "scope", ptr)
 	el.I18n = p.str(obj, "i18n", ptr)
@@ -146,6 +153,9 @@ func (p *layoutParser) parse(v any, ptr string, depth int) *Element {
 			p.errorf(ptr+"/options", "layout-options", "„options“ muss ein Objekt sein.")
 		}
 		el.Options = m
+	}
+	if el.Type == ListWithDetail {
+		el.Type = Control
 	}
 	switch el.Type {
 	case Control:
@@ -177,14 +187,44 @@ func (p *layoutParser) parse(v any, ptr string, depth int) *Element {
 				el.Elements = append(el.Elements, child)
 			}
 		}
-		if (el.Type == Group || el.Type == Category) && el.Label == "" {
-			p.errorf(ptr, "layout-label", "%s braucht „label“ (Überschrift für Screenreader und Zusammenfassung).", typ)
+		if el.Type == Group && el.Label == "" {
+			p.sink.warnf(p.file, ptr, "layout-label", "Eine Group ohne „label“ zeigt ozgform als einfache Anordnung ohne Rahmen und Überschrift; geben Sie ein „label“ an, damit Screenreader und die Seite „Angaben prüfen“ die Gruppe benennen.")
+		}
+		if el.Type == Category && el.Label == "" && el.I18n == "" {
+			p.sink.warnf(p.file, ptr, "layout-label", "Eine Category ohne „label“ bekommt den Seitentitel „Schritt N“; geben Sie ein „label“ an.")
 		}
 	}
 	if r, ok := obj["rule"]; ok {
 		el.Rule = p.rule(r, ptr+"/rule")
 	}
 	return el
+}
+
+// label reads "label": a text, false (no visible label), or JSON Forms' label object
+// {"text": …, "show": true|false}.
+func (p *layoutParser) label(obj map[string]any, ptr string) (string, bool) {
+	switch v := obj["label"].(type) {
+	case nil:
+		return "", false
+	case string:
+		return v, false
+	case bool:
+		if v {
+			p.errorf(ptr+"/label", "layout-type", "„label“ ist ein Text, false (keine sichtbare Beschriftung) oder ein Objekt {\"text\": …, \"show\": …}; true ist nicht vorgesehen.")
+		}
+		return "", !v
+	case map[string]any:
+		text, _ := v["text"].(string)
+		show, hasShow := v["show"].(bool)
+		for k := range v {
+			if k != "text" && k != "show" {
+				p.sink.warnf(p.file, ptr+"/label/"+escapePointer(k), "layout-unknown-key", "„%s“ ist in einem label-Objekt nicht vorgesehen (nur „text“ und „show“) und wird ignoriert.", k)
+			}
+		}
+		return text, hasShow && !show
+	}
+	p.errorf(ptr+"/label", "layout-type", "„label“ ist ein Text, false (keine sichtbare Beschriftung) oder ein Objekt {\"text\": …, \"show\": …}.")
+	return "", false
 }
 
 func (p *layoutParser) str(obj map[string]any, key, ptr string) string {
@@ -272,8 +312,9 @@ func (p *layoutParser) condition(v any, ptr string, depth int) *Condition {
 		}
 		s, ok := obj["schema"]
 		if !ok {
-			p.errorf(ptr, "rule-condition", "Eine Bedingung braucht „schema“ (z. B. {\"const\": true}) oder \"type\": \"LEAF\" mit „expectedValue“.")
-			return nil
+			// JSON Forms treats a condition with a scope and nothing else as always true.
+			p.sink.warnf(p.file, ptr, "rule-condition", "Die Bedingung hat kein „schema“ und ist deshalb immer erfüllt (wie in JSON Forms). Soll sie vom Wert abhängen, schreiben Sie z. B. \"schema\": {\"const\": true} oder \"type\": \"LEAF\" mit „expectedValue“.")
+			s = true
 		}
 		raw, _ := json.Marshal(s)
 		c.Schema = raw
@@ -303,20 +344,69 @@ func contains(list []string, s string) bool {
 }
 
 // scopeSegments splits a Control scope ("#/properties/a/properties/b") into property names.
+// The leading "#" may be missing ("/properties/a"), as JSON Forms allows. Only the
+// "properties/NAME" pairs name data; segments that walk through compositions
+// ("#/anyOf/0/then/properties/b") are returned in steps for resolveScope to follow. A scope
+// of "#" or "#/" names the object itself.
 func scopeSegments(scope string) ([]string, error) {
-	if !strings.HasPrefix(scope, "#/") {
-		return nil, fmt.Errorf("ein scope beginnt mit „#/properties/…“")
-	}
-	parts := strings.Split(strings.TrimPrefix(scope, "#/"), "/")
-	if len(parts)%2 != 0 {
-		return nil, fmt.Errorf("ein scope besteht aus Paaren „properties/NAME“")
+	steps, err := scopeSteps(scope)
+	if err != nil {
+		return nil, err
 	}
 	var names []string
-	for i := 0; i < len(parts); i += 2 {
-		if parts[i] != "properties" {
-			return nil, fmt.Errorf("„%s“ ist kein gültiger Teil eines scope (erwartet „properties“)", parts[i])
+	for _, st := range steps {
+		if st.property != "" {
+			names = append(names, st.property)
 		}
-		names = append(names, unescapePointer(parts[i+1]))
 	}
 	return names, nil
+}
+
+// scopeStep is one step of a scope: a property, or a way into a composition
+// (keyword and, for allOf/anyOf/oneOf, index).
+type scopeStep struct {
+	property string
+	keyword  string
+	index    int
+}
+
+var compositionKeywords = map[string]bool{"allOf": true, "anyOf": true, "oneOf": true, "if": true, "then": true, "else": true}
+
+func scopeSteps(scope string) ([]scopeStep, error) {
+	rest := strings.TrimPrefix(scope, "#")
+	if rest == "" || rest == "/" {
+		return nil, nil
+	}
+	if !strings.HasPrefix(rest, "/") {
+		return nil, fmt.Errorf("ein scope beginnt mit „#/properties/…“")
+	}
+	parts := strings.Split(rest[1:], "/")
+	var steps []scopeStep
+	for i := 0; i < len(parts); i++ {
+		switch part := parts[i]; {
+		case part == "properties" && i+1 < len(parts):
+			steps = append(steps, scopeStep{property: unescapePointer(parts[i+1])})
+			i++
+		case part == "allOf" || part == "anyOf" || part == "oneOf":
+			if i+1 >= len(parts) {
+				return nil, fmt.Errorf("nach „%s“ fehlt die Nummer der Alternative", part)
+			}
+			n, err := strconv.Atoi(parts[i+1])
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("nach „%s“ steht eine Nummer, nicht „%s“", part, parts[i+1])
+			}
+			steps = append(steps, scopeStep{keyword: part, index: n})
+			i++
+		case compositionKeywords[part]:
+			steps = append(steps, scopeStep{keyword: part})
+		case part == "properties":
+			return nil, fmt.Errorf("ein scope besteht aus Paaren „properties/NAME“")
+		default:
+			return nil, fmt.Errorf("„%s“ ist kein gültiger Teil eines scope (erwartet „properties“, oder „allOf“, „anyOf“, „oneOf“ mit Nummer, „if“, „then“, „else“)", part)
+		}
+	}
+	if len(steps) > 0 && steps[len(steps)-1].property == "" {
+		return nil, fmt.Errorf("ein scope endet mit „properties/NAME“")
+	}
+	return steps, nil
 }

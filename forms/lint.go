@@ -102,7 +102,7 @@ func (l *linter) missingFromLayout(obj *jsonschema.Schema, path string, depth in
 		case WidgetGroup:
 			l.missingFromLayout(f.Schema, p, depth+1, seen)
 		case WidgetRepeat:
-			l.missingFromLayout(f.Schema.Items2020, p+"/*", depth+1, seen)
+			l.missingFromLayout(ItemsOf(f.Schema), p+"/*", depth+1, seen)
 		}
 	}
 }
@@ -122,6 +122,7 @@ var standardFormats = map[string]bool{
 	"hostname": true, "idn-hostname": true, "ipv4": true, "ipv6": true, "uri": true, "uri-reference": true,
 	"iri": true, "iri-reference": true, "uuid": true, "uri-template": true, "json-pointer": true,
 	"relative-json-pointer": true, "regex": true,
+	"password": true, // JSON Forms: a hidden input; checks nothing
 }
 
 // unknownFormats reports "format" values that no checker knows: they would be silently ignored.
@@ -289,7 +290,7 @@ func (l *linter) walkHide(nodes []*Node, hiding *Rule) {
 	}
 }
 
-var propertyNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+var propertyNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 
 // repeatedLegends reports a fieldset whose legend repeats the legend of the fieldset around
 // it ("Erlaubnis" in "Erlaubnis"): a screen reader announces both, the second says nothing new.
@@ -347,9 +348,12 @@ func (l *linter) requiredHints() {
 // names reports property names that cannot serve as HTML field names and i18n keys.
 func (l *linter) names() {
 	for _, f := range l.form.Fields {
+		if f.Parent != nil && f.Parent.ScalarItems {
+			continue // the item of a list of plain values: the list is reported
+		}
 		if !propertyNamePattern.MatchString(f.Name) {
 			file, ptr := l.at(f.Schema)
-			l.sink.errorf(file, ptr, "property-name", "Der Eigenschaftsname „%s“ ist nicht erlaubt: nur Buchstaben A–Z, a–z, Ziffern und _ (am Anfang ein Buchstabe), damit er als Feldname und Übersetzungsschlüssel taugt.", f.Name)
+			l.sink.errorf(file, ptr, "property-name", "Der Eigenschaftsname „%s“ ist nicht erlaubt: nur Buchstaben A–Z, a–z, Ziffern, _ und - (am Anfang ein Buchstabe), damit er als Feldname und Übersetzungsschlüssel taugt.", f.Name)
 		}
 		if titleOf(f.Schema) == "" && f.Label == f.Name {
 			l.sink.warnf("layout.json", f.Pointer, "field-title", "Das Feld „%s“ hat keinen Titel („title“ im Schema oder „label“ im Layout); angezeigt wird der Eigenschaftsname.", f.Path)

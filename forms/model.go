@@ -69,18 +69,26 @@ const (
 	NodeGroup      NodeKind = "group"
 	NodeLabel      NodeKind = "label"
 	NodeField      NodeKind = "field"
+	// NodeCopy shows the value of a field that the layout shows a second time: JSON Forms
+	// binds both controls to one value; a plain HTML form can post a name only once, so the
+	// first Control is the input and every further one shows its value.
+	NodeCopy NodeKind = "copy"
 )
 
 // Node is one element of a page: a layout container, a text, or a field.
 type Node struct {
-	Kind     NodeKind `json:"kind"`
-	Label    string   `json:"label,omitempty"` // group legend
-	Text     string   `json:"text,omitempty"`  // label text
-	I18nKey  string   `json:"i18nKey,omitempty"`
-	Rule     *Rule    `json:"rule,omitempty"`
-	Children []*Node  `json:"children,omitempty"`
-	Field    *Field   `json:"field,omitempty"`
-	Pointer  string   `json:"-"`
+	Kind  NodeKind `json:"kind"`
+	Label string   `json:"label,omitempty"` // group legend
+	// LabelHidden keeps a group's legend for screen readers only.
+	LabelHidden bool    `json:"labelHidden,omitempty"`
+	Text        string  `json:"text,omitempty"` // label text
+	I18nKey     string  `json:"i18nKey,omitempty"`
+	Rule        *Rule   `json:"rule,omitempty"`
+	Children    []*Node `json:"children,omitempty"`
+	Field       *Field  `json:"field,omitempty"`
+	// Copy is the field a NodeCopy shows (its first Control).
+	Copy    *Field `json:"-"`
+	Pointer string `json:"-"`
 }
 
 // Widget is how a field is shown.
@@ -105,6 +113,13 @@ const (
 	// many options the citizen types the label and the server maps it to the value; for a
 	// text field with options.suggestion the suggestions are only a help.
 	WidgetSuggest Widget = "suggestion"
+	// WidgetPassword is a hidden text input (format "password", as in JSON Forms).
+	WidgetPassword Widget = "password"
+	// WidgetTime is a text input for a time of day (HH:MM), stored as HH:MM:SS.
+	WidgetTime Widget = "time"
+	// WidgetDateTime is a text input for a date and time (TT.MM.JJJJ HH:MM), stored as
+	// RFC 3339 with the offset of Europe/Berlin.
+	WidgetDateTime Widget = "datetime"
 )
 
 // Choice is one option of a select, radio group or checkbox group.
@@ -119,14 +134,16 @@ type Field struct {
 	// (e.g. "/hunde/*/name").
 	Path string `json:"path"`
 	// Key is the dotted path without array indices ("hunde.name"): the i18n key prefix.
-	Key      string `json:"key"`
-	Name     string `json:"name"`
-	Label    string `json:"label"`
-	Hint     string `json:"hint,omitempty"`
-	Widget   Widget `json:"widget"`
-	Type     string `json:"type"`
-	Format   string `json:"format,omitempty"`
-	Required bool   `json:"required,omitempty"`
+	Key   string `json:"key"`
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	// LabelHidden keeps the label for screen readers only ("label": false or show: false).
+	LabelHidden bool   `json:"labelHidden,omitempty"`
+	Hint        string `json:"hint,omitempty"`
+	Widget      Widget `json:"widget"`
+	Type        string `json:"type"`
+	Format      string `json:"format,omitempty"`
+	Required    bool   `json:"required,omitempty"`
 	// RequiredWhen is set when a conditional part of the schema (if/then, dependentRequired)
 	// can require the field.
 	RequiredWhen bool     `json:"requiredWhen,omitempty"`
@@ -166,6 +183,8 @@ type Field struct {
 	Schema  *jsonschema.Schema `json:"-"`
 	Parent  *Field             `json:"-"`
 	Pointer string             `json:"-"` // the Control in layout.json
+
+	copyOf *Field // set on the stand-in control() returns for a field shown a second time
 }
 
 // MarshalJSON writes the rule in a compact, readable form for golden files.
@@ -309,29 +328,65 @@ func objectParts(s *jsonschema.Schema) []*jsonschema.Schema {
 	return parts
 }
 
-// property finds the schema of property name in object schema s, looking into $ref, allOf and
-// the branches of if/then/else and dependentSchemas.
+// property finds the schema of property name in object schema s: in its properties (also
+// behind $ref and in allOf), then in the branches of if/then/else, dependentSchemas, anyOf
+// and oneOf, nearest first.
 func property(s *jsonschema.Schema, name string) *jsonschema.Schema {
-	for _, p := range objectParts(s) {
-		if ps, ok := p.Properties[name]; ok {
-			return ps
+	level := []*jsonschema.Schema{s}
+	seen := map[*jsonschema.Schema]bool{}
+	for depth := 0; depth < 4 && len(level) > 0; depth++ {
+		var next []*jsonschema.Schema
+		for _, x := range level {
+			for _, p := range objectParts(x) {
+				if seen[p] {
+					continue
+				}
+				seen[p] = true
+				if ps, ok := p.Properties[name]; ok {
+					return ps
+				}
+				next = append(next, p.Then, p.Else)
+				next = append(next, dependentSchemas(p)...)
+				next = append(next, p.AnyOf...)
+				next = append(next, p.OneOf...)
+			}
+		}
+		level = level[:0:0]
+		for _, n := range next {
+			if n != nil {
+				level = append(level, n)
+			}
 		}
 	}
+	return nil
+}
+
+// stepInto follows one composition step of a scope ("anyOf/0", "then") in object schema s.
+func stepInto(s *jsonschema.Schema, st scopeStep) *jsonschema.Schema {
 	for _, p := range objectParts(s) {
-		for _, b := range append([]*jsonschema.Schema{p.Then, p.Else}, dependentSchemas(p)...) {
-			if b == nil {
-				continue
+		var list []*jsonschema.Schema
+		switch st.keyword {
+		case "allOf":
+			list = p.AllOf
+		case "anyOf":
+			list = p.AnyOf
+		case "oneOf":
+			list = p.OneOf
+		case "if":
+			if p.If != nil {
+				return p.If
 			}
-			if ps, ok := b.Properties[name]; ok {
-				return ps
+		case "then":
+			if p.Then != nil {
+				return p.Then
+			}
+		case "else":
+			if p.Else != nil {
+				return p.Else
 			}
 		}
-	}
-	for _, alt := range alternatives(s) {
-		for _, p := range objectParts(alt) {
-			if ps, ok := p.Properties[name]; ok {
-				return ps
-			}
+		if st.index < len(list) {
+			return list[st.index]
 		}
 	}
 	return nil
@@ -438,27 +493,58 @@ func (b *modelBuilder) build(root *Element) {
 	}
 	if len(b.form.Pages) == 0 {
 		b.sink.errorf("layout.json", root.Pointer, "layout-empty", "Das Layout enthält keine Seite.")
+		return
 	}
+	b.appendMissing()
 }
 
-func (b *modelBuilder) categories(el *Element, ctx scopeCtx) {
+func (b *modelBuilder) categories(el *Element, ctx scopeCtx) { b.categoriesIn(el, ctx, nil) }
+
+// categoriesIn makes a page of every Category of a Categorization. A Categorization inside a
+// Category (JSON Forms' nested categorization) contributes its categories as further pages,
+// right after a page with the outer Category's other elements (if it has any); the outer
+// Category's rule applies to them.
+func (b *modelBuilder) categoriesIn(el *Element, ctx scopeCtx, outer *Rule) {
 	if el.Rule != nil {
 		b.sink.warnf("layout.json", el.Rule.Pointer, "rule-ignored", "Regeln an einer Categorization werden nicht ausgewertet; setzen Sie sie an die einzelnen Kategorien.")
 	}
 	for _, c := range el.Elements {
 		switch c.Type {
 		case Category:
-			n := len(b.form.Pages)
-			page := &Page{Index: n, ID: "schritt-" + strconv.Itoa(n+1), Title: c.Label, I18nKey: c.I18n, Pointer: c.Pointer}
-			page.Rule = b.rule(c.Rule, ctx)
+			rule := c.Rule
+			if rule == nil {
+				rule = outer
+			} else if outer != nil {
+				b.sink.warnf("layout.json", outer.Pointer, "rule-ignored", "Diese Regel gilt nicht für die innere Kategorie „%s“, die eine eigene Regel hat; eine Seite hat genau eine Regel.", c.Label)
+			}
+			var own []*Element
+			var nested []*Element
 			for _, child := range c.Elements {
-				if node := b.node(child, ctx); node != nil {
-					page.Nodes = append(page.Nodes, node)
+				if child.Type == Categorization {
+					nested = append(nested, child)
+				} else {
+					own = append(own, child)
 				}
 			}
-			b.form.Pages = append(b.form.Pages, page)
+			if len(own) > 0 || len(nested) == 0 {
+				n := len(b.form.Pages)
+				page := &Page{Index: n, ID: "schritt-" + strconv.Itoa(n+1), Title: c.Label, I18nKey: c.I18n, Pointer: c.Pointer}
+				if page.Title == "" {
+					page.Title = "Schritt " + strconv.Itoa(n+1) // warned about when parsing
+				}
+				page.Rule = b.rule(rule, ctx)
+				for _, child := range own {
+					if node := b.node(child, ctx); node != nil {
+						page.Nodes = append(page.Nodes, node)
+					}
+				}
+				b.form.Pages = append(b.form.Pages, page)
+			}
+			for _, inner := range nested {
+				b.categoriesIn(inner, ctx, rule)
+			}
 		case Categorization:
-			b.categories(c, ctx)
+			b.categoriesIn(c, ctx, outer)
 		default:
 			b.sink.errorf("layout.json", c.Pointer, "layout-category", "In einer Categorization sind nur Category-Elemente erlaubt, nicht %s.", c.Type)
 		}
@@ -474,20 +560,33 @@ func (b *modelBuilder) node(el *Element, ctx scopeCtx) *Node {
 		n.Kind = NodeHorizontal
 	case Group:
 		n.Kind = NodeGroup
-		n.Label = el.Label
+		n.Label, n.LabelHidden = el.Label, el.LabelHidden
+		if el.Label == "" {
+			n.Kind = NodeVertical // warned about when parsing
+		}
 	case LabelElement:
 		n.Kind = NodeLabel
 		n.Text = el.Text
 	case Control:
-		n.Kind = NodeField
-		n.Field = b.control(el, ctx)
-		if n.Field == nil {
-			return nil
+		if steps, err := scopeSteps(el.Scope); err == nil && len(steps) == 0 && el.Scope != "" {
+			// A Control on the object itself ("#"): its fields, as a detail would show them.
+			n.Kind = NodeVertical
+			n.Rule = b.rule(el.Rule, ctx)
+			n.Children = b.detail(el, ctx)
+			return n
 		}
-		return n
-	case Categorization, Category:
-		b.sink.errorf("layout.json", el.Pointer, "layout-category", "%s ist nur als oberstes Element (bzw. darin) erlaubt.", el.Type)
-		return nil
+		return b.controlNode(el, ctx)
+	case Categorization:
+		// Pages inside a page (or inside a list item) cannot be steps: their categories are
+		// shown as groups, one below the other.
+		b.sink.warnf("layout.json", el.Pointer, "layout-category", "Eine Categorization ist hier keine Folge von Seiten (das geht nur ganz oben oder in einer Category); ozgform zeigt ihre Kategorien als Gruppen untereinander.")
+		n.Kind = NodeVertical
+	case Category:
+		n.Kind = NodeGroup
+		n.Label = el.Label
+		if n.Label == "" {
+			n.Kind = NodeVertical
+		}
 	}
 	n.Rule = b.rule(el.Rule, ctx)
 	for _, c := range el.Elements {
@@ -498,24 +597,35 @@ func (b *modelBuilder) node(el *Element, ctx scopeCtx) *Node {
 	return n
 }
 
-// resolveScope resolves a scope to its schema node and data path pattern.
+// resolveScope resolves a scope to its schema node and data path pattern. A scope of "#"
+// names the object of ctx itself (path ctx.path, name "").
 func (b *modelBuilder) resolveScope(scope string, ctx scopeCtx) (*jsonschema.Schema, *jsonschema.Schema, string, string, error) {
-	names, err := scopeSegments(scope)
+	steps, err := scopeSteps(scope)
 	if err != nil {
 		return nil, nil, "", "", err
 	}
-	if len(names) == 0 {
-		return nil, nil, "", "", fmt.Errorf("der scope nennt kein Feld")
-	}
 	obj := ctx.schema
 	path := ctx.path
+	if len(steps) == 0 {
+		return obj, nil, path, "", nil
+	}
 	var sch *jsonschema.Schema
-	for i, name := range names {
+	var name, prev string
+	for i, st := range steps {
+		if st.property == "" {
+			next := stepInto(obj, st)
+			if next == nil {
+				return nil, nil, "", "", fmt.Errorf("das Schema hat an dieser Stelle kein „%s“", st.keyword)
+			}
+			obj = next
+			continue
+		}
+		name = st.property
 		sch = property(obj, name)
 		if sch == nil {
 			where := "im Schema"
-			if i > 0 {
-				where = "im Objekt „" + names[i-1] + "“"
+			if prev != "" {
+				where = "im Objekt „" + prev + "“"
 			}
 			if avail := b.propertyNames(obj); len(avail) > 0 {
 				return nil, nil, "", "", fmt.Errorf("es gibt %s keine Eigenschaft „%s“ (vorhanden: %s)", where, name, strings.Join(avail, ", "))
@@ -523,11 +633,12 @@ func (b *modelBuilder) resolveScope(scope string, ctx scopeCtx) (*jsonschema.Sch
 			return nil, nil, "", "", fmt.Errorf("es gibt %s keine Eigenschaft „%s“", where, name)
 		}
 		path += "/" + escapePointer(name)
-		if i < len(names)-1 {
+		prev = name
+		if i < len(steps)-1 {
 			obj = sch // objectParts follows $ref and allOf, keeping keywords beside a $ref
 		}
 	}
-	return sch, obj, path, names[len(names)-1], nil
+	return sch, obj, path, name, nil
 }
 
 func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
@@ -540,9 +651,13 @@ func (b *modelBuilder) control(el *Element, ctx scopeCtx) *Field {
 		b.sink.errorf("layout.json", el.Pointer+"/scope", "scope-unresolved", "Der scope „%s“ lässt sich nicht auflösen: %v.", el.Scope, err)
 		return nil
 	}
-	if b.form.byPath[path] != nil {
-		b.sink.errorf("layout.json", el.Pointer+"/scope", "scope-duplicate", "Das Feld „%s“ kommt im Layout mehrfach vor.", path)
+	if name == "" {
+		b.sink.errorf("layout.json", el.Pointer+"/scope", "scope-unresolved", "Der scope „%s“ nennt das Objekt selbst; das geht nur als oberstes Element des Layouts oder eines „detail“.", el.Scope)
 		return nil
+	}
+	if first := b.form.byPath[path]; first != nil {
+		b.sink.warnf("layout.json", el.Pointer+"/scope", "scope-duplicate", "Das Feld „%s“ kommt im Layout mehrfach vor. Ein HTML-Formular kann einen Wert nur einmal senden: Das erste Control ist das Eingabefeld, hier zeigt ozgform nur den Wert. Zeigen Sie jedes Feld nur einmal.", path)
+		return &Field{copyOf: first}
 	}
 	return b.fieldFrom(el, propSchema, parentSchema, path, name, ctx)
 }
@@ -567,6 +682,7 @@ func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonsche
 		f.Required, f.RequiredWhen = requiredness(parentSchema, name)
 	}
 	f.Label = firstNonEmpty(el.Label, titleOf(propSchema), name)
+	f.LabelHidden = el.LabelHidden
 	f.Hint = descriptionOf(propSchema)
 	f.Type = typeOf(s)
 	if s.Format != nil {
@@ -606,6 +722,9 @@ func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonsche
 		b.attachment(f, attachmentAt)
 	}
 	f.Widget = widgetOf(f, el.Options)
+	if parentSchema != nil { // list items share their list's options, reported there
+		b.checkOptions(el, f)
+	}
 	f.Rule = b.rule(el.Rule, ctx)
 
 	inner := scopeCtx{parent: f, depth: ctx.depth + 1}
@@ -614,10 +733,11 @@ func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonsche
 		inner.schema, inner.path = propSchema, path
 		f.Children = b.detail(el, inner)
 	case WidgetRepeat:
-		inner.schema, inner.path = s.Items2020, path+"/*"
+		inner.schema, inner.path = ItemsOf(s), path+"/*"
 		if inner.schema == nil {
-			b.sink.errorf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ braucht „items“: ein Objekt-Schema (eine wiederholbare Gruppe), einfache Werte (z. B. {\"type\": \"string\"}) oder Auswahlmöglichkeiten (oneOf/enum, eine Mehrfachauswahl).", path)
-			return f
+			// No "items": any value is valid; the citizen types texts.
+			b.sink.warnf("layout.json", el.Pointer+"/scope", "array-items", "Die Liste „%s“ hat keine „items“; ozgform zeigt sie als Liste von Texten. Beschreiben Sie die Einträge, z. B. \"items\": {\"type\": \"string\"}.", path)
+			inner.schema = &jsonschema.Schema{}
 		}
 		switch typeOf(deref(inner.schema)) {
 		case "object":
@@ -665,11 +785,94 @@ func (b *modelBuilder) detail(el *Element, ctx scopeCtx) []*Node {
 	var nodes []*Node
 	for _, name := range b.propertyNames(ctx.schema) {
 		gen := &Element{Type: Control, Scope: "#/properties/" + escapePointer(name), Pointer: el.Pointer}
-		if f := b.control(gen, ctx); f != nil {
-			nodes = append(nodes, &Node{Kind: NodeField, Field: f, Pointer: el.Pointer})
+		if n := b.controlNode(gen, ctx); n != nil {
+			nodes = append(nodes, n)
 		}
 	}
 	return nodes
+}
+
+// controlNode is the node of a Control: a field, or a copy of a field shown before.
+func (b *modelBuilder) controlNode(el *Element, ctx scopeCtx) *Node {
+	f := b.control(el, ctx)
+	if f == nil {
+		return nil
+	}
+	if f.copyOf != nil {
+		return &Node{Kind: NodeCopy, Copy: f.copyOf, Label: el.Label, Rule: b.rule(el.Rule, ctx), Pointer: el.Pointer}
+	}
+	return &Node{Kind: NodeField, Field: f, Pointer: el.Pointer}
+}
+
+// appendMissing shows every unconditionally required property that the layout leaves out,
+// at the end of the last page without a rule (or of the object or list item whose layout
+// leaves it out), with a warning: without it, nobody could ever submit the form.
+func (b *modelBuilder) appendMissing() {
+	if len(b.form.Pages) == 0 {
+		return
+	}
+	page := b.form.Pages[len(b.form.Pages)-1]
+	for i := len(b.form.Pages) - 1; i >= 0; i-- {
+		if b.form.Pages[i].Rule == nil {
+			page = b.form.Pages[i]
+			break
+		}
+	}
+	b.missingIn(b.root, "", &page.Nodes, scopeCtx{schema: b.root}, page, 0)
+}
+
+func (b *modelBuilder) missingIn(obj *jsonschema.Schema, path string, nodes *[]*Node, ctx scopeCtx, page *Page, depth int) {
+	if obj == nil || depth > maxSchemaDepth {
+		return
+	}
+	for _, name := range b.propertyNames(obj) {
+		p := path + "/" + escapePointer(name)
+		ps := property(obj, name)
+		if f := b.form.byPath[p]; f != nil {
+			inner := scopeCtx{parent: f, depth: ctx.depth + 1}
+			switch {
+			case f.Widget == WidgetGroup:
+				inner.schema, inner.path = ps, p
+				b.missingIn(ps, p, &f.Children, inner, page, depth+1)
+			case f.Widget == WidgetRepeat && !f.ScalarItems:
+				inner.schema, inner.path = ItemsOf(f.Schema), p+"/*"
+				b.missingIn(inner.schema, p+"/*", &f.Children, inner, page, depth+1)
+			}
+			continue
+		}
+		if b.hasFieldsUnder(p) {
+			b.missingIn(ps, p, nodes, ctx, page, depth+1) // shown field by field
+			continue
+		}
+		if always, _ := requiredness(obj, name); !always || ps == nil || ps.Bool != nil {
+			continue // optional ones are the linter's warning
+		}
+		// A Control whose scope is relative to ctx (which may be an ancestor of obj).
+		scope := "#"
+		for _, seg := range strings.Split(strings.TrimPrefix(strings.TrimPrefix(p, ctx.path), "/"), "/") {
+			scope += "/properties/" + seg
+		}
+		n := b.controlNode(&Element{Type: Control, Scope: scope, Pointer: page.Pointer}, ctx)
+		if n == nil {
+			continue
+		}
+		*nodes = append(*nodes, n)
+		file, ptr, _, _ := b.positions(ps.Location)
+		where := "der Seite „" + page.Title + "“"
+		if ctx.parent != nil {
+			where = "von „" + ctx.parent.Label + "“"
+		}
+		b.sink.warnf(file, ptr, "layout-missing", "Das Pflichtfeld „%s“ kommt im Layout nicht vor; ozgform zeigt es am Ende %s, damit der Antrag abgeschickt werden kann. Nehmen Sie es selbst ins Layout auf.", p, where)
+	}
+}
+
+func (b *modelBuilder) hasFieldsUnder(path string) bool {
+	for p := range b.form.byPath {
+		if strings.HasPrefix(p, path+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *modelBuilder) rule(r *Rule, ctx scopeCtx) *Rule {
@@ -713,7 +916,7 @@ func (b *modelBuilder) attachment(f *Field, loc string) {
 	if s.Types != nil && (len(s.Types.ToStrings()) != 1 || s.Types.ToStrings()[0] != "array") {
 		b.sink.errorf(file, ptr+"/type", "attachment-type", "Ein Feld mit „x-attachment“ enthält eine Liste von Anlage-Kennungen: „type“ muss „array“ sein oder fehlen, nicht %s.", germanTypes(s.Types.ToStrings()))
 	}
-	if it := deref(s.Items2020); it != nil && (len(it.Properties) > 0 || it.Types != nil && typeOf(it) != "string") {
+	if it := deref(ItemsOf(s)); it != nil && (len(it.Properties) > 0 || it.Types != nil && typeOf(it) != "string") {
 		b.sink.errorf(file, ptr+"/items", "attachment-type", "Ein Feld mit „x-attachment“ enthält eine Liste von Anlage-Kennungen (Texte); „items“ darf nichts anderes beschreiben.")
 	}
 	f.Type = "array"
@@ -731,7 +934,7 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 	case "object":
 		return WidgetGroup
 	case "array":
-		items := deref(f.Schema.Items2020)
+		items := deref(ItemsOf(f.Schema))
 		if items != nil && len(choicesOf(items)) > 0 {
 			f.Choices = choicesOf(items)
 			return WidgetCheckboxes
@@ -786,9 +989,19 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 			return WidgetSuggest
 		}
 	}
-	switch f.Format {
+	uiFormat := f.Format
+	if format == "date" || format == "time" || format == "date-time" || format == "password" {
+		uiFormat = format // JSON Forms: options.format chooses the widget
+	}
+	switch uiFormat {
+	case "password":
+		return WidgetPassword
 	case "date":
 		return WidgetDate
+	case "time":
+		return WidgetTime
+	case "date-time":
+		return WidgetDateTime
 	case "email":
 		return WidgetEmail
 	case "telefon":
@@ -839,10 +1052,15 @@ func typeOf(s *jsonschema.Schema) string {
 	switch {
 	case len(s.Properties) > 0:
 		return "object"
-	case s.Items2020 != nil:
+	case ItemsOf(s) != nil:
 		return "array"
 	case len(alternatives(s)) > 0:
 		return "object"
+	}
+	for _, p := range objectParts(s)[1:] { // allOf members and the $ref target
+		if len(p.Properties) > 0 || p.Types != nil && contains(p.Types.ToStrings(), "object") {
+			return "object"
+		}
 	}
 	if ch := choicesOf(s); len(ch) > 0 {
 		switch ch[0].Value.(type) {
@@ -853,6 +1071,22 @@ func typeOf(s *jsonschema.Schema) string {
 		}
 	}
 	return "string"
+}
+
+// ItemsOf returns the schema of a list's items: "items" of draft 2020-12, or the single
+// schema of "items" in older drafts (a schema with "$schema" draft-07, as JSON Forms
+// examples have). Tuple forms ("prefixItems", an "items" array) give nil.
+func ItemsOf(s *jsonschema.Schema) *jsonschema.Schema {
+	if s == nil {
+		return nil
+	}
+	if s.Items2020 != nil {
+		return s.Items2020
+	}
+	if it, ok := s.Items.(*jsonschema.Schema); ok {
+		return it
+	}
+	return nil
 }
 
 // choicesOf reads choices from oneOf/anyOf [{const, title}] or enum.

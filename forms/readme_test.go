@@ -284,7 +284,7 @@ func TestReadmeFormats(t *testing.T) {
 	for _, row := range rows {
 		names = append(names, firstCodeSpan(row[0]))
 	}
-	want := []string{"date", "email"}
+	want := []string{"date", "email", "time", "date-time"}
 	for name := range Formats {
 		want = append(want, name)
 	}

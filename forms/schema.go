@@ -154,8 +154,7 @@ func newCompiler(loader *formLoader, clock func() time.Time, lists *codelist.Set
 	c.AssertFormat()
 	c.AssertVocabs()
 	c.UseLoader(loader)
-	for name, check := range Formats {
-		check := check
+	register := func(name string, check FormatChecker) {
 		c.RegisterFormat(&jsonschema.Format{Name: name, Validate: func(v any) error {
 			s, ok := v.(string)
 			if !ok {
@@ -164,21 +163,17 @@ func newCompiler(loader *formLoader, clock func() time.Time, lists *codelist.Set
 			return check(s)
 		}})
 	}
-	// The standard "date" format gets the German message of ValidDate.
-	c.RegisterFormat(&jsonschema.Format{Name: "date", Validate: func(v any) error {
-		s, ok := v.(string)
-		if !ok {
-			return nil
-		}
-		return ValidDate(s)
-	}})
-	c.RegisterFormat(&jsonschema.Format{Name: "email", Validate: func(v any) error {
-		s, ok := v.(string)
-		if !ok {
-			return nil
-		}
-		return ValidEmail(s)
-	}})
+	for name, check := range Formats {
+		register(name, check)
+	}
+	// The standard "date" and "email" formats get German messages; "time" without an offset
+	// is what citizens type (see ValidTime); "date-time" gets a German message; "password" is
+	// JSON Forms' hint for a hidden input and checks nothing.
+	register("date", ValidDate)
+	register("email", ValidEmail)
+	register("time", ValidTime)
+	register("date-time", ValidDateTime)
+	register("password", func(string) error { return nil })
 	c.RegisterVocabulary(vocabulary(clock, lists))
 	return c
 }

@@ -600,7 +600,10 @@ type nodeView struct {
 	Field    *fieldView
 
 	// One flag per kind: templates test flags, which is much cheaper than comparing strings.
-	IsField, IsGroup, IsHorizontal, IsLabel bool
+	IsField, IsGroup, IsHorizontal, IsLabel, IsCopy bool
+	LegendHidden                                    bool // the legend is for screen readers only
+	// CopyLabel and CopyValue show a field that the layout shows a second time.
+	CopyLabel, CopyValue string
 }
 
 // fieldView is one rendered field.
@@ -610,6 +613,7 @@ type fieldView struct {
 	Base         string // the id prefix of options, hint and error
 	Name         string // the concrete data path
 	Label        string
+	LabelHidden  bool // shown to screen readers only
 	Hint         string
 	HintID       string
 	Error        string
@@ -632,7 +636,18 @@ type fieldView struct {
 	AddLabel     string
 	AddAction    string
 	DateAsText   bool
-	T            *stepTexts
+	// FormatHint is the format a typed date or time takes ("Zum Beispiel 28.11.1985"),
+	// shown under the label and read with the input.
+	FormatHint, FormatHintID string
+	// DateParts are the day, month and year inputs of a date field with dateInput "parts".
+	DateParts   []datePartView
+	IsDateParts bool
+	// Options of JSON Forms: a switch, the required mark hidden, options side by side.
+	Toggle, HideMark, Horizontal bool
+	MaxLen                       int  // maxLength of the schema, 0 if none
+	Restrict                     bool // restrict: no more than MaxLen characters (maxlength)
+	Short                        bool // trim: only as wide as MaxLen characters
+	T                            *stepTexts
 	// Attrs are the attributes of the input, select or textarea, escaped in Go: one template
 	// action instead of a dozen per field keeps a step page well under a millisecond.
 	Attrs template.HTMLAttr
@@ -650,6 +665,12 @@ type fieldView struct {
 	IsFile, Multiple                                       bool
 	Files                                                  []fileItemView
 	FileRules, FileRulesID, Accept, UploadLabel, ListLabel string
+}
+
+// datePartView is the day, month or year input of a date field with dateInput "parts".
+type datePartView struct {
+	ID, Label, Value string
+	Attrs            template.HTMLAttr
 }
 
 type choiceView struct {
@@ -818,8 +839,19 @@ func (b *stepBuilder) node(n *forms.Node, indices []int, disabled bool) *nodeVie
 		return v
 	case forms.NodeGroup:
 		v.Legend = b.form.T(b.lang, n.TextKey(), n.Label)
+		v.LegendHidden = n.LabelHidden
 	case forms.NodeLabel:
 		v.Text = b.form.T(b.lang, n.TextKey(), n.Text)
+	case forms.NodeCopy:
+		v.IsCopy = true
+		fd := n.Copy
+		v.CopyLabel = firstText(n.Label, b.form.T(b.lang, fd.LabelKey(), fd.Label))
+		value, _ := forms.Lookup(b.data, fd.Path, indices)
+		v.CopyValue = b.form.DisplayValue(fd, value, b.lang)
+		if v.CopyValue == "" {
+			v.CopyValue = UIText(b.lang, "review.empty")
+		}
+		return v
 	}
 	v.Children = b.nodes(n.Children, indices, disabled || v.Disabled)
 	return v
@@ -834,19 +866,26 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 		Hint:  b.form.T(b.lang, fd.HintKey(), fd.Hint),
 		// Marked as the validation demands: a field a condition requires (if/then,
 		// dependentRequired) only while the answers meet the condition.
-		Required: (fd.Required || fd.RequiredWhen && b.requiredNow[path]) && fd.Widget != forms.WidgetGroup,
-		ReadOnly: fd.ReadOnly,
-		Disabled: disabled || !b.vis.FieldEnabled(path) && !fd.ReadOnly,
-		Source:   b.sources[fd.Path],
-		T:        b.texts,
+		Required:    (fd.Required || fd.RequiredWhen && b.requiredNow[path]) && fd.Widget != forms.WidgetGroup,
+		ReadOnly:    fd.ReadOnly,
+		LabelHidden: fd.LabelHidden,
+		Disabled:    disabled || !b.vis.FieldEnabled(path) && !fd.ReadOnly,
+		Source:      b.sources[fd.Path],
+		T:           b.texts,
 	}
 	if v.Hint != "" {
 		v.HintID = base + "-hinweis"
 	}
+	v.HideMark = fd.OptionBool("hideRequiredAsterisk")
+	v.Horizontal = fd.OptionString("orientation") == "horizontal"
+	if fd.MaxLength != nil {
+		v.MaxLen = *fd.MaxLength
+		v.Restrict = fd.OptionBool("restrict")
+		v.Short = fd.OptionBool("trim")
+	}
 	if msg, ok := b.errs[path]; ok {
 		v.Error, v.ErrorID = msg, base+"-fehler"
 	}
-	v.DescribedBy = strings.TrimSpace(v.HintID + " " + v.ErrorID)
 	value, _ := forms.Lookup(b.data, fd.Path, indices)
 
 	switch fd.Widget {
@@ -864,6 +903,7 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 		}
 	case forms.WidgetCheckbox:
 		v.Checked = value == true
+		v.Toggle = fd.OptionBool("toggle")
 		if fd.ReadOnly {
 			v.Disabled = true
 		}
@@ -880,14 +920,37 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 		default:
 			v.Value = forms.FormatNumber(x, b.lang)
 		}
-	case forms.WidgetDate:
-		v.InputType = "date"
-		s := scalarText(value)
-		if s != "" && !isISODate(s) {
-			v.InputType = "text" // show what was typed; a date input would drop it
-			v.DateAsText = true
+		if fd.OptionBool("slider") && fd.Minimum != nil && fd.Maximum != nil {
+			// A slider is hard to set exactly with a keyboard or on a phone: a number
+			// input that names its range.
+			v.Hint = strings.TrimSpace(v.Hint + " " + UIText(b.lang, "step.range",
+				forms.FormatNumber(*fd.Minimum, b.lang), forms.FormatNumber(*fd.Maximum, b.lang)))
 		}
-		v.Value = s
+	case forms.WidgetDate:
+		s := scalarText(value)
+		switch fd.OptionString("dateInput") {
+		case "picker":
+			v.InputType = "date"
+			if s != "" && !isISODate(s) {
+				v.InputType = "text" // show what was typed; a date input would drop it
+				v.DateAsText = true
+			}
+			v.Value = s
+		case "parts":
+			b.dateParts(v, s)
+		default:
+			v.InputType = "text"
+			v.Value = germanDate(s)
+			v.FormatHint = UIText(b.lang, "step.dateHint")
+		}
+	case forms.WidgetTime:
+		v.InputType = "text"
+		v.Value = shortTime(scalarText(value))
+		v.FormatHint = UIText(b.lang, "step.timeHint")
+	case forms.WidgetDateTime:
+		v.InputType = "text"
+		v.Value = germanDateTime(scalarText(value))
+		v.FormatHint = UIText(b.lang, "step.dateTimeHint")
 	case forms.WidgetSuggest:
 		v.InputType = "text"
 		v.ListID = base + "-vorschlaege"
@@ -899,6 +962,10 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 				v.Value = label // the stored value is a code: show its label
 			}
 		}
+	case forms.WidgetPassword:
+		v.InputType = "password"
+		v.Value = "" // never sent back to the browser
+		v.Autocomplete = "off"
 	case forms.WidgetEmail:
 		v.InputType = "email"
 		v.Value = scalarText(value)
@@ -914,7 +981,16 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 		v.InputType = "text"
 		v.Value = scalarText(value)
 	}
-	if len(indices) == 0 {
+	if v.Hint != "" {
+		v.HintID = base + "-hinweis"
+	}
+	if v.FormatHint != "" {
+		v.FormatHintID = base + "-format"
+	}
+	if fd.Widget != forms.WidgetFile {
+		v.DescribedBy = strings.TrimSpace(v.HintID + " " + v.FormatHintID + " " + v.ErrorID)
+	}
+	if len(indices) == 0 && fd.Autocomplete != "" {
 		// Inside list items the fields are about someone else (a dog's previous owner):
 		// the browser must not fill in the citizen's own name or address there.
 		v.Autocomplete = fd.Autocomplete
@@ -970,8 +1046,19 @@ func (v *fieldView) inputAttrs() template.HTMLAttr {
 	case "file":
 		v.fileInputAttrs(&a)
 		return a.attrs()
-	default:
+	case "date":
+		if v.IsDateParts {
+			v.datePartAttrs()
+			return ""
+		}
 		a.add("class", "eingabe eingabe-"+v.Widget)
+		a.add("type", v.InputType)
+	default:
+		class := "eingabe eingabe-" + v.Widget
+		if v.Short {
+			class += " eingabe-kurz"
+		}
+		a.add("class", class)
 		a.add("type", v.InputType)
 	}
 	a.add("id", v.ID)
@@ -980,6 +1067,9 @@ func (v *fieldView) inputAttrs() template.HTMLAttr {
 	case "checkbox":
 		a.add("value", "true")
 		a.flag("checked", v.Checked)
+		if v.Toggle {
+			a.add("role", "switch")
+		}
 	case "textarea":
 		a.add("rows", strconv.Itoa(v.Rows))
 	case "select":
@@ -991,6 +1081,12 @@ func (v *fieldView) inputAttrs() template.HTMLAttr {
 	}
 	if v.ListID != "" {
 		a.add("list", v.ListID)
+	}
+	if v.Restrict && v.MaxLen > 0 && v.Widget != "select" {
+		a.add("maxlength", strconv.Itoa(v.MaxLen))
+	}
+	if v.Short && v.MaxLen > 0 && v.Widget != "textarea" && v.Widget != "select" {
+		a.add("size", strconv.Itoa(v.MaxLen+1))
 	}
 	if v.Autocomplete != "" {
 		a.add("autocomplete", v.Autocomplete)
@@ -1007,6 +1103,38 @@ func (v *fieldView) inputAttrs() template.HTMLAttr {
 	a.flag("readonly", v.ReadOnly && v.Widget != "checkbox" && v.Widget != "select")
 	a.flag("disabled", v.Disabled)
 	return a.attrs()
+}
+
+// datePartAttrs writes the attributes of the day, month and year inputs. All three carry
+// the field's data path as name; the server joins them in document order.
+func (v *fieldView) datePartAttrs() {
+	for i := range v.DateParts {
+		p := &v.DateParts[i]
+		var a attrWriter
+		class := "eingabe eingabe-tag"
+		if i == 2 {
+			class = "eingabe eingabe-jahr"
+		}
+		a.add("class", class)
+		a.add("type", "text")
+		a.add("inputmode", "numeric")
+		a.add("id", p.ID)
+		a.add("name", v.Name)
+		a.add("value", p.Value)
+		if i == 0 && v.Autocomplete == "bday" {
+			a.add("autocomplete", "bday-day")
+		} else if i == 1 && v.Autocomplete == "bday" {
+			a.add("autocomplete", "bday-month")
+		} else if i == 2 && v.Autocomplete == "bday" {
+			a.add("autocomplete", "bday-year")
+		}
+		if v.Error != "" {
+			a.add("aria-invalid", "true")
+		}
+		a.flag("readonly", v.ReadOnly)
+		a.flag("disabled", v.Disabled)
+		p.Attrs = a.attrs()
+	}
 }
 
 // attrWriter builds an attribute list. Every value goes through html.EscapeString, which
@@ -1126,7 +1254,7 @@ func (b *stepBuilder) scalarItems(v *fieldView, fd *forms.Field, path string, in
 		fv.Label = forms.ItemLabel(b.form, fd, i, b.lang)
 		fv.Required = false // the list's legend carries the mark
 		fv.Hint, fv.HintID = "", ""
-		fv.DescribedBy = fv.ErrorID
+		fv.DescribedBy = strings.TrimSpace(fv.FormatHintID + " " + fv.ErrorID)
 		fv.Attrs = fv.inputAttrs()
 		item := &itemView{
 			ID: fv.ID, Legend: fv.Label, Field: fv,
@@ -1318,6 +1446,59 @@ func ChoiceValue(v any) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// dateParts fills the day, month and year inputs of a date field from a stored ISO date, or
+// from what was typed ("31.2.2026" stays as typed).
+func (b *stepBuilder) dateParts(v *fieldView, s string) {
+	v.IsDateParts = true
+	v.FormatHint = UIText(b.lang, "step.datePartsHint")
+	var day, month, year string
+	if isISODate(s) {
+		year, month, day = s[0:4], s[5:7], s[8:10]
+	} else if parts := strings.Split(s, "."); len(parts) == 3 {
+		day, month, year = parts[0], parts[1], parts[2]
+	}
+	v.DateParts = []datePartView{
+		{ID: v.Base, Label: UIText(b.lang, "step.day"), Value: day},
+		{ID: v.Base + "-monat", Label: UIText(b.lang, "step.month"), Value: month},
+		{ID: v.Base + "-jahr", Label: UIText(b.lang, "step.year"), Value: year},
+	}
+}
+
+// germanDate shows a stored ISO date as TT.MM.JJJJ; anything else as it is.
+func germanDate(s string) string {
+	if isISODate(s) {
+		return s[8:10] + "." + s[5:7] + "." + s[0:4]
+	}
+	return s
+}
+
+// shortTime shows a stored time HH:MM:SS as HH:MM when the seconds are zero.
+func shortTime(s string) string {
+	if len(s) == 8 && strings.HasSuffix(s, ":00") && s[2] == ':' {
+		return s[:5]
+	}
+	return s
+}
+
+// germanDateTime shows a stored RFC 3339 date and time in Europe/Berlin as
+// "TT.MM.JJJJ HH:MM"; anything else as it is.
+func germanDateTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.In(htmlBerlin).Format("02.01.2006 15:04")
+}
+
+func firstText(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 func scalarText(v any) string {

@@ -155,7 +155,8 @@ func stepValues(form *forms.Form, i int, data any, pf *postForm, lang string) (m
 		if !ok || fd.Widget == forms.WidgetFile { // files come as file parts (upload.go)
 			return nil, badInput("error.input.unknown")
 		}
-		if len(raw) > 1 && fd.Widget != forms.WidgetCheckboxes {
+		dateParts := fd.Widget == forms.WidgetDate && fd.OptionString("dateInput") == "parts"
+		if len(raw) > 1 && fd.Widget != forms.WidgetCheckboxes && !(dateParts && len(raw) == 3) {
 			return nil, badInput("error.input.repeated")
 		}
 		if len(raw) > len(fd.Choices)+1 && fd.Widget == forms.WidgetCheckboxes {
@@ -194,6 +195,14 @@ func parseValue(fd *forms.Field, raw []string, lang string) any {
 			}
 		}
 		return out
+	}
+	if fd.Widget == forms.WidgetDate && len(raw) == 3 {
+		// Tag, Monat, Jahr: three inputs with the field's name, in document order.
+		day, month, year := strings.TrimSpace(raw[0]), strings.TrimSpace(raw[1]), strings.TrimSpace(raw[2])
+		if day == "" && month == "" && year == "" {
+			return nil
+		}
+		return parseDate(day + "." + month + "." + year)
 	}
 	s := raw[0]
 	if fd.Widget == forms.WidgetTextarea {
@@ -238,6 +247,16 @@ func parseValue(fd *forms.Field, raw []string, lang string) any {
 			return nil
 		}
 		return parseDate(s)
+	case forms.WidgetTime:
+		if s == "" {
+			return nil
+		}
+		return parseTime(s)
+	case forms.WidgetDateTime:
+		if s == "" {
+			return nil
+		}
+		return parseDateTime(s)
 	}
 	if s == "" {
 		return nil
@@ -364,6 +383,49 @@ func parseDate(s string) string {
 		}
 	}
 	return s
+}
+
+var typedTime = regexp.MustCompile(`^([0-9]{1,2})[:.]([0-9]{2})(?::([0-9]{2}))?(?:\s*Uhr)?$`)
+
+// parseTime reads a time of day as typed ("13:37", "13.37", "9:05", "13:37:20", "13:37 Uhr")
+// and writes the canonical form HH:MM:SS. Times with an offset are kept as typed, like
+// anything else it cannot read: validation says what is wrong.
+func parseTime(s string) string {
+	m := typedTime.FindStringSubmatch(s)
+	if m == nil {
+		return s
+	}
+	sec := m[3]
+	if sec == "" {
+		sec = "00"
+	}
+	out := pad2(m[1]) + ":" + m[2] + ":" + sec
+	if forms.ValidTime(out) != nil {
+		return s
+	}
+	return out
+}
+
+var typedDateTime = regexp.MustCompile(`^(\S+)(?:\s+|T)(\S+?)(?:\s*Uhr)?$`)
+
+// parseDateTime reads a date and time as typed ("07.12.2026 13:37", "2026-12-07 13:37") and
+// writes RFC 3339 with the offset Europe/Berlin has on that day. RFC 3339 values are kept.
+func parseDateTime(s string) string {
+	if forms.ValidDateTime(s) == nil {
+		return s
+	}
+	m := typedDateTime.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return s
+	}
+	date, clock := parseDate(m[1]), parseTime(m[2])
+	d, err1 := time.Parse(time.DateOnly, date)
+	c, err2 := time.Parse(time.TimeOnly, clock)
+	if err1 != nil || err2 != nil {
+		return s
+	}
+	t := time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), c.Second(), 0, berlin)
+	return t.Format(time.RFC3339)
 }
 
 func pad2(s string) string {

@@ -118,3 +118,72 @@ func TestSuggestionChoices(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTimeAndDateTime(t *testing.T) {
+	for in, want := range map[string]string{
+		"13:37": "13:37:00", "13.37": "13:37:00", "9:05": "09:05:00", "13:37:20": "13:37:20",
+		"13:37 Uhr": "13:37:00", "25:00": "25:00", "mittags": "mittags", "08:05:00+01:00": "08:05:00+01:00",
+	} {
+		if got := parseTime(in); got != want {
+			t.Errorf("parseTime(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"07.12.2026 13:37":          "2026-12-07T13:37:00+01:00", // winter time
+		"1.7.2026 8:00":             "2026-07-01T08:00:00+02:00", // summer time
+		"2026-12-07 13:37":          "2026-12-07T13:37:00+01:00",
+		"2026-12-07T13:37:00Z":      "2026-12-07T13:37:00Z",
+		"07.12.2026":                "07.12.2026",
+		"31.02.2026 10:00":          "31.02.2026 10:00",
+		"2026-12-07T13:37:00+01:00": "2026-12-07T13:37:00+01:00",
+	} {
+		if got := parseDateTime(in); got != want {
+			t.Errorf("parseDateTime(%q) = %q, want %q", in, got, want)
+		}
+		if want != in && forms.ValidDateTime(want) != nil {
+			t.Errorf("%q is not valid date-time", want)
+		}
+	}
+	for in, ok := range map[string]bool{"13:37": true, "13:37:00": true, "08:05:00+01:00": true, "13.37": false, "25:00": false} {
+		if (forms.ValidTime(in) == nil) != ok {
+			t.Errorf("ValidTime(%q) ok = %v", in, !ok)
+		}
+	}
+}
+
+// TestDatePartsPost: the three inputs of a date field with dateInput "parts" share the
+// field's name; the server joins day, month and year in document order.
+func TestDatePartsPost(t *testing.T) {
+	fsys := fstest.MapFS{
+		"form.json":   {Data: []byte(`{"id": "d", "version": "1.0.0", "title": "D", "authority": {"name": "Amt"}, "leika": "99000000000000", "privacyNotice": "x"}`)},
+		"schema.json": {Data: []byte(`{"type": "object", "properties": {"wurftag": {"type": "string", "format": "date", "title": "Wurftag"}, "text": {"type": "string", "title": "Text"}}}`)},
+		"layout.json": {Data: []byte(`{"type": "VerticalLayout", "elements": [{"type": "Control", "scope": "#/properties/wurftag", "options": {"dateInput": "parts"}}, {"type": "Control", "scope": "#/properties/text"}]}`)},
+	}
+	f, problems := forms.Load(fsys, "d", forms.Options{})
+	if f == nil {
+		t.Fatal(problems)
+	}
+	for _, tc := range []struct {
+		raw  []string
+		want any
+	}{
+		{[]string{"9", "3", "2021"}, "2021-03-09"},
+		{[]string{" 29 ", "02", "2020"}, "2020-02-29"},
+		{[]string{"31", "2", "2021"}, "31.2.2021"}, // kept as typed: validation names the problem
+		{[]string{"", "", ""}, nil},
+	} {
+		pf := &postForm{values: map[string][]string{"/wurftag": tc.raw}, keys: []string{"/wurftag"}}
+		got, err := stepValues(f, 0, map[string]any{}, pf, "de")
+		if err != nil {
+			t.Fatalf("%v: %v", tc.raw, err)
+		}
+		if got["/wurftag"] != tc.want {
+			t.Errorf("%v → %#v, want %#v", tc.raw, got["/wurftag"], tc.want)
+		}
+	}
+	// Only the date parts may come three times.
+	pf := &postForm{values: map[string][]string{"/text": {"a", "b", "c"}}, keys: []string{"/text"}}
+	if _, err := stepValues(f, 0, map[string]any{}, pf, "de"); err == nil {
+		t.Error("a text field posted three times is accepted")
+	}
+}
