@@ -47,6 +47,9 @@ func (b *modelBuilder) checkOptions(el *Element, f *Field) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if strings.HasPrefix(k, "x-") {
+			continue // an extension of another tool (e.g. the FIM importer's x-fim-rules)
+		}
 		at := el.Pointer + "/options/" + escapePointer(k)
 		if why, ok := ignoredOptions[k]; ok {
 			b.sink.warnf("layout.json", at, "layout-option", "Die Option „%s“ von JSON Forms wird ignoriert: %s", k, why)
