@@ -56,6 +56,8 @@ type MapItem struct {
 	Pointer  string // in layout.json
 	// Block is the building block the field's schema is based on, if any.
 	Block string
+	// CodeList names the code list (x-codelist) whose codes the field offers, if any.
+	CodeList string
 }
 
 // MapRequirement is a conditional requirement of the schema.
@@ -78,6 +80,7 @@ func (f *Form) Map() *FormMap {
 	m := &FormMap{ID: f.Manifest.ID, Title: f.Manifest.Title, Version: f.Manifest.Version}
 	controls := f.controlledBy()
 	blockFields := map[string][]string{}
+	listFields := map[string][]string{}
 	for _, p := range f.Pages {
 		st := MapStep{Number: p.Index + 1, ID: p.ID, Title: p.Title, Pointer: p.Pointer, Rule: f.describeRule(p.Rule)}
 		var walk func(nodes []*Node, depth int)
@@ -111,6 +114,14 @@ func (f *Form) Map() *FormMap {
 					} else if fd.Widget == WidgetGroup {
 						it.Kind = "Gruppe"
 					}
+					if ref := fd.Codelist; ref != nil {
+						name := ref.URI + ", Version " + ref.Version
+						if ref.List != nil && ref.List.Name != "" {
+							name = ref.List.Name + " (" + name + ")"
+						}
+						it.CodeList = name
+						listFields[name] = append(listFields[name], fd.Label)
+					}
 					if name := blockOf(fd.Schema); name != "" {
 						it.Block = name
 						blockFields[name] = append(blockFields[name], fd.Label)
@@ -138,6 +149,9 @@ func (f *Form) Map() *FormMap {
 	}
 	for _, name := range sortedKeys(names) {
 		m.Blocks = append(m.Blocks, MapUse{Name: name, Fields: blockFields[name]})
+	}
+	for _, name := range sortedKeys(listFields) {
+		m.CodeLists = append(m.CodeLists, MapUse{Name: name, Fields: listFields[name]})
 	}
 	return m
 }
@@ -457,6 +471,9 @@ func (m *FormMap) WriteText(w io.Writer) error {
 			}
 			if it.Block != "" {
 				b.WriteString(", Baustein " + it.Block)
+			}
+			if it.CodeList != "" {
+				b.WriteString(", Codeliste " + it.CodeList)
 			}
 			b.WriteString("\n")
 			if it.Rule != "" {

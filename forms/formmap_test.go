@@ -61,3 +61,50 @@ func TestFormMapPageRule(t *testing.T) {
 		t.Errorf("name is required: %+v", m.Steps[0].Items[0])
 	}
 }
+
+// TestFormMapCodeLists: the map lists the code lists a form uses, with their fields.
+func TestFormMapCodeLists(t *testing.T) {
+	f, problems := Load(os.DirFS("../examples/mutterschutz"), "mutterschutz", Options{Now: fixedClock})
+	if f == nil {
+		t.Fatal(problems)
+	}
+	var staat *MapUse
+	for i, u := range f.Map().CodeLists {
+		if strings.HasPrefix(u.Name, "Staat (urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:staat") {
+			staat = &f.Map().CodeLists[i]
+		}
+	}
+	if staat == nil || len(staat.Fields) == 0 || staat.Fields[0] != "Staat" {
+		t.Fatalf("code lists: %+v", f.Map().CodeLists)
+	}
+}
+
+// TestSampleDataFillsFields: generated sample data answer every field that is not a group or
+// an attachment, with values of the field's kind.
+func TestSampleDataFillsFields(t *testing.T) {
+	f, problems := Load(os.DirFS("../examples/hundesteuer"), "hundesteuer", Options{Now: fixedClock})
+	if f == nil {
+		t.Fatal(problems)
+	}
+	data := f.SampleData()
+	for _, fd := range f.Fields {
+		if fd.Widget == WidgetGroup || fd.Widget == WidgetRepeat || fd.Widget == WidgetFile {
+			continue
+		}
+		v, ok := Lookup(data, fd.Path, []int{0, 0})
+		if !ok {
+			t.Errorf("%s: no sample value", fd.Path)
+			continue
+		}
+		if len(fd.Choices) > 0 && fd.Widget != WidgetCheckboxes && !jsonEqual(normalizeNumber(v), normalizeNumber(fd.Choices[0].Value)) {
+			t.Errorf("%s: %v is not the first choice", fd.Path, v)
+		}
+		if fd.Format != "" {
+			if check, known := Formats[fd.Format]; known {
+				if s, _ := v.(string); check(s) != nil {
+					t.Errorf("%s: %q is no valid %s", fd.Path, s, fd.Format)
+				}
+			}
+		}
+	}
+}
