@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 // authority decrypts everything; its data are the envelope's data byte for byte, its files
 // the stored files and the receipt PDF; the outcome is in the outbox and the metrics.
 func TestFITConnectExamples(t *testing.T) {
-	app := newTestApp(t)
+	app := newAPIApp(t)
 	app.svc.Destinations = func(*forms.Form) []string { return []string{"fit"} }
 	var services []string
 	for _, f := range app.forms.Forms() {
@@ -95,6 +96,11 @@ func TestFITConnectExamples(t *testing.T) {
 			if len(got.Attachments) != len(atts)+1 {
 				t.Errorf("%d files at FIT-Connect, want %d and the receipt", len(got.Attachments), len(atts))
 			}
+			view := deliveriesView(t, app, sub.ID)
+			if len(view.Deliveries) != 1 || view.Deliveries[0].State != "delivered" || view.Deliveries[0].FITConnect == nil ||
+				view.Deliveries[0].FITConnect.Status != "accepted" || view.Deliveries[0].FITConnect.SubmissionID != got.ID {
+				t.Errorf("the pull API's view: %+v", view)
+			}
 			if !bytes.Equal(got.Attachments[receipt.AttachmentID], receipt.Content) {
 				t.Error("the decrypted receipt differs from the receipt PDF")
 			}
@@ -111,12 +117,57 @@ func TestFITConnectExamples(t *testing.T) {
 			}
 		})
 	}
-	if n := len(fake.Submissions()); n != len(app.forms.Forms()) {
+	// The authority rejects: dead letter with its reasons, shown by the pull API.
+	fake.Lock()
+	fake.RejectAll = true
+	fake.Unlock()
+	_, sub := submitSample(t, app, "hundesteuer")
+	w.Notify()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		msgs, _ := app.store.Outbox(ctx, sub.ID)
+		if len(msgs) == 1 && msgs[0].State == engine.OutboxDead {
+			if !strings.Contains(msgs[0].LastError, "the authority rejected submission") {
+				t.Errorf("last error %q", msgs[0].LastError)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not dead after a rejection: %+v", msgs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	view := deliveriesView(t, app, sub.ID)
+	if fc := view.Deliveries[0].FITConnect; fc == nil || fc.Status != "rejected" || len(fc.Problems) == 0 || view.Deliveries[0].LastError == nil {
+		t.Errorf("the pull API's view of a rejection: %+v", view.Deliveries[0])
+	}
+	app.api("GET", "/api/v1/submissions/nope/deliveries", tokenAll).wantProblem(t, "bad id", 404, "keine Einreichungs-ID")
+	app.api("GET", "/api/v1/submissions/"+sub.ID+"/deliveries", "").wantProblem(t, "no token", 401, "")
+	if got := milestoneCount(t, reg, "rejected"); got != 1 {
+		t.Errorf("ozgform_delivery_milestones_total{milestone=rejected} = %v", got)
+	}
+	if n := len(fake.Submissions()); n != len(app.forms.Forms())+1 {
 		t.Errorf("%d FIT-Connect submissions created, want one per form", n)
 	}
 	if got := milestoneCount(t, reg, "accepted"); got != float64(len(app.forms.Forms())) {
 		t.Errorf("ozgform_delivery_milestones_total{milestone=accepted} = %v", got)
 	}
+}
+
+type deliveries struct {
+	SubmissionID string        `json:"submissionId"`
+	Deliveries   []apiDelivery `json:"deliveries"`
+}
+
+// deliveriesView is GET /api/v1/submissions/{id}/deliveries.
+func deliveriesView(tb testing.TB, app *testApp, id string) deliveries {
+	tb.Helper()
+	r := app.api("GET", "/api/v1/submissions/"+id+"/deliveries", tokenAll).want(tb, "deliveries", 200)
+	var d deliveries
+	if err := json.Unmarshal(r.body, &d); err != nil || d.SubmissionID != id {
+		tb.Fatalf("deliveries: %v\n%s", err, r.body)
+	}
+	return d
 }
 
 // waitDelivered waits until the submission's only message is delivered and returns it.

@@ -34,6 +34,7 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/api/v1/submissions", s.apiSubmissionList, api...)
 	s.route(http.MethodGet, "/api/v1/submissions/:id", s.apiSubmissionShow, api...)
 	s.route(http.MethodGet, "/api/v1/submissions/:id/receipt", s.apiReceiptShow, api...)
+	s.route(http.MethodGet, "/api/v1/submissions/:id/deliveries", s.apiSubmissionDeliveries, api...)
 	s.route(http.MethodGet, "/api/v1/submissions/:id/attachments/:attachmentId", s.apiAttachmentShow, api...)
 	s.route(http.MethodPost, "/api/v1/submissions/:id/ack", s.apiAck, s.rateLimit, s.apiAuth, s.apiBodyLimit)
 	s.route(http.MethodGet, "/static/:file", s.static)
