@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/forms"
 )
 
@@ -17,14 +18,18 @@ import (
 const DefaultPurgeInterval = time.Hour
 
 // RetentionFor returns the retention period of each form id in cat: the manifest's
-// retentionDays. Forms that are no longer loaded keep forms.DefaultRetentionDays.
-func RetentionFor(cat *forms.Catalog) func(formID string) time.Duration {
-	return func(formID string) time.Duration {
+// retentionDays, or the authority's where it sets its own. Forms that are no longer loaded
+// keep forms.DefaultRetentionDays.
+func RetentionFor(cat *forms.Catalog, authorities *authority.Directory) Retention {
+	return func(formID, authorityID string) time.Duration {
 		days := forms.DefaultRetentionDays
 		if cat != nil {
 			if f := cat.Entry(formID); f != nil && f.Manifest.RetentionDays > 0 {
 				days = f.Manifest.RetentionDays
 			}
+		}
+		if a := authorities.Authority(authorityID); a != nil && a.RetentionDays > 0 {
+			days = a.RetentionDays // the authority's own period (Einer für Alle)
 		}
 		return time.Duration(days) * 24 * time.Hour
 	}
@@ -36,6 +41,9 @@ func RetentionFor(cat *forms.Catalog) func(formID string) time.Duration {
 type Purger struct {
 	Store    Store
 	Forms    *forms.Catalog
+	// Authorities give the retention periods of the authorities that set their own; nil:
+	// the forms' periods.
+	Authorities *authority.Directory
 	Now      func() time.Time // default time.Now
 	Interval time.Duration    // default DefaultPurgeInterval
 	Logger   *slog.Logger
@@ -54,7 +62,7 @@ func (p *Purger) RunOnce(ctx context.Context) (submissions, drafts int, err erro
 		logger = slog.New(slog.DiscardHandler)
 	}
 	t := now()
-	submissions, err = p.Store.PurgeDelivered(ctx, t, RetentionFor(p.Forms))
+	submissions, err = p.Store.PurgeDelivered(ctx, t, RetentionFor(p.Forms, p.Authorities))
 	if err != nil {
 		p.Metrics.Purged(submissions, 0)
 		return submissions, 0, err

@@ -210,11 +210,12 @@ type OutboxStore interface {
 	DisabledDestinations(ctx context.Context) ([]DisabledDestination, error)
 
 	// PurgeDelivered deletes the personal data of submissions whose every outbox message is
-	// delivered and whose last delivery is at least retention(formID) before now; the row
+	// delivered and whose last delivery is at least retention(formID, authorityID) before now
+	// (authorityID is "" for a form of one authority; a negative retention keeps the data); the row
 	// stays as a tombstone (ids, reference, form, hashes, times) and Submission reports it as
 	// Purged. Submissions with a message that is not delivered are never purged. It returns
 	// the number of submissions purged.
-	PurgeDelivered(ctx context.Context, now time.Time, retention func(formID string) time.Duration) (int, error)
+	PurgeDelivered(ctx context.Context, now time.Time, retention Retention) (int, error)
 	// PurgeExpiredDrafts deletes the drafts (with their resume codes) and the resume codes
 	// that have expired at now, and returns the number of drafts deleted.
 	PurgeExpiredDrafts(ctx context.Context, now time.Time) (int, error)
@@ -312,3 +313,7 @@ func (f OutboxFilter) ListLimit() int {
 	}
 	return f.Limit
 }
+
+// Retention returns how long the data of a delivered submission of form formID to authority
+// authorityID ("" for a form of one authority) is kept.
+type Retention func(formID, authorityID string) time.Duration

@@ -401,7 +401,7 @@ func TestAPINotFoundAndGone(t *testing.T) {
 	path := "/api/v1/submissions/" + sub.ID
 	app.api(http.MethodGet, path+"/attachments/"+uuid.NewString(), tokenAll).wantProblem(t, "unknown attachment", http.StatusNotFound, "keine Anlage")
 	app.api(http.MethodPost, path+"/ack", tokenAll).want(t, "ack", http.StatusNoContent)
-	n, err := app.store.PurgeDelivered(ctx, time.Now().Add(24*time.Hour), func(string) time.Duration { return time.Hour })
+	n, err := app.store.PurgeDelivered(ctx, time.Now().Add(24*time.Hour), func(string, string) time.Duration { return time.Hour })
 	if err != nil || n != 1 {
 		t.Fatalf("PurgeDelivered: %d, %v", n, err)
 	}

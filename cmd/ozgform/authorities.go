@@ -404,6 +404,26 @@ func (l *locator) locate(path string) (line, col int) {
 	return 0, 0
 }
 
+// configForForms reads the configuration file (none: the defaults) and, without one, gives
+// the forms that many authorities use the sample authorities, as serve does.
+func configForForms(file string, catalog *forms.Catalog) (*Config, error) {
+	cfg := defaultConfig()
+	if file != "" {
+		var err error
+		if cfg, err = loadConfig(file, os.Getenv); err != nil {
+			return nil, fmt.Errorf("die Konfiguration hat Fehler:\n%w", err)
+		}
+		return cfg, nil
+	}
+	if needsAuthorities(catalog) {
+		var err error
+		if cfg.Authorities, cfg.AuthorityTable, err = sampleAuthorities(); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
 // needsAuthorities reports whether a form of the catalog is used by many authorities.
 func needsAuthorities(cat *forms.Catalog) bool {
 	for _, f := range cat.Forms() {

@@ -62,7 +62,7 @@ Aufruf:
                                               Zustellungen anzeigen
   ozgform outbox retry|replay ID [--database …]  Nachricht sofort erneut / noch einmal zustellen
   ozgform outbox enable ZIEL [--database …]      ein nach 410 gesperrtes Ziel freigeben
-  ozgform purge    [--forms examples] [--database …]  Aufbewahrungsfristen einmal anwenden
+  ozgform purge    [--forms examples] [--config ozgform.yaml] [--database …]  Aufbewahrungsfristen einmal anwenden
   ozgform authorities check --config ozgform.yaml [--forms examples]
                                               Behörden und PLZ-Tabelle prüfen (Einer für Alle)
   ozgform help                                diese Hilfe

@@ -226,6 +226,7 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 	fl.SetOutput(io.Discard)
 	database := fl.String("database", "data/ozgform.db", "SQLite-Datei oder postgres://-URL")
 	formsDir := fl.String("forms", "examples", "Ordner mit den Formularordnern (für die Aufbewahrungsfristen)")
+	configFile := fl.String("config", "", "Konfigurationsdatei wie bei serve (für die Aufbewahrungsfristen der Behörden)")
 	pos, err := parseInterleaved(fl, args)
 	if err != nil {
 		return err
@@ -246,12 +247,16 @@ func (m *Main) purge(ctx context.Context, args []string) error {
 	if catalog.Len() == 0 {
 		return errors.New("in „" + *formsDir + "“ gibt es keine Formulare; die Aufbewahrungsfristen stehen in ihren form.json (--forms)")
 	}
+	cfg, err := configForForms(*configFile, catalog)
+	if err != nil {
+		return err
+	}
 	store, err := openExistingStore(ctx, *database)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	p := &engine.Purger{Store: store, Forms: catalog}
+	p := &engine.Purger{Store: store, Forms: catalog, Authorities: cfg.AuthorityDirectory()}
 	subs, drafts, err := p.RunOnce(ctx)
 	if err != nil {
 		return fmt.Errorf("Löschlauf abgebrochen nach %d Einreichungen: %w", subs, err)
@@ -293,7 +298,7 @@ func startBackground(ctx context.Context, cfg *Config, store engine.Store, catal
 		Store: store, Forms: catalog, Deliverers: dls, Receipt: server.RenderReceipt, BaseURL: baseURL,
 		Concurrency: cfg.Workers, MaxAge: cfg.MaxAge, Lease: cfg.Lease, Logger: logger.With("component", "delivery"), Metrics: metrics,
 	}
-	p := &engine.Purger{Store: store, Forms: catalog, Interval: cfg.PurgeInterval,
+	p := &engine.Purger{Store: store, Forms: catalog, Interval: cfg.PurgeInterval, Authorities: cfg.AuthorityDirectory(),
 		Logger: logger.With("component", "retention"), Metrics: metrics}
 	ctx, cancel := context.WithCancel(ctx)
 	bg := &background{

@@ -71,21 +71,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("in „%s“ gibt es keine Formulare (Ordner mit form.json)", *formsDir)
 	}
 	logger.Info("forms loaded and checked", "forms", catalog.Len(), "folder", *formsDir, "duration", time.Since(loadStart).Round(time.Millisecond))
-	cfg := defaultConfig()
-	if *configFile != "" {
-		if cfg, err = loadConfig(*configFile, os.Getenv); err != nil {
-			return fmt.Errorf("die Konfiguration hat Fehler; der Dienst startet erst, wenn sie behoben sind:\n%w", err)
-		}
+	cfg, err := configForForms(*configFile, catalog)
+	if err != nil {
+		return fmt.Errorf("%w\nDer Dienst startet erst, wenn sie behoben sind", err)
+	}
+	if *configFile == "" && len(cfg.Authorities) > 0 {
+		logger.Info("authorities: the sample authorities of cmd/ozgform/beispiel/behoerden.yaml (give your own with --config)")
 	}
 	if err := cfg.checkForms(catalog); err != nil {
 		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%w", *formsDir, err)
-	}
-	if *configFile == "" && needsAuthorities(catalog) {
-		// Without --config the example forms that many authorities use get the sample ones.
-		if cfg.Authorities, cfg.AuthorityTable, err = sampleAuthorities(); err != nil {
-			return err
-		}
-		logger.Info("authorities: the sample authorities of cmd/ozgform/beispiel/behoerden.yaml (give your own with --config)")
 	}
 	if problems := cfg.checkAuthorityForms(catalog); len(problems) > 0 {
 		return fmt.Errorf("die Konfiguration passt nicht zu den Formularen in „%s“:\n%s", *formsDir, strings.Join(problems, "\n"))

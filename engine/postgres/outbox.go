@@ -324,25 +324,25 @@ func (s *Store) DisabledDestinations(ctx context.Context) ([]engine.DisabledDest
 // period, in batches; see engine.OutboxStore. The data column becomes {} (it is NOT NULL);
 // receipts and attachments are not stored, so there is nothing else to delete. Rows locked by
 // a concurrent replay or delivery are skipped and purged by a later run.
-func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention func(formID string) time.Duration) (int, error) {
+func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention engine.Retention) (int, error) {
 	const op = "postgres.PurgeDelivered"
 	if err := s.usable(op); err != nil {
 		return 0, err
 	}
-	formIDs, err := s.purgeCandidates(ctx)
+	scopes, err := s.purgeCandidates(ctx)
 	if err != nil {
 		return 0, mapErr(op, err)
 	}
-	return sqlstore.PurgeForms(formIDs, now, retention, purgeBatch, func(formID string, cutoff time.Time) (int64, error) {
+	return sqlstore.PurgeForms(scopes, now, retention, purgeBatch, func(scope sqlstore.PurgeScope, cutoff time.Time) (int64, error) {
 		var n int64
 		err := s.inTx(ctx, op, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `UPDATE submissions SET data = '{}', purged_at = $1
 				WHERE id IN (
 					SELECT id FROM submissions
-					WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $2 AND form_id = $3
+					WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= $2 AND form_id = $3 AND authority_id = $4
 					  AND NOT EXISTS (SELECT 1 FROM outbox WHERE submission_id = submissions.id AND state <> 'delivered')
-					LIMIT $4
-					FOR UPDATE SKIP LOCKED)`, now.UTC(), cutoff.UTC(), formID, purgeBatch)
+					LIMIT $5
+					FOR UPDATE SKIP LOCKED)`, now.UTC(), cutoff.UTC(), scope.FormID, scope.AuthorityID, purgeBatch)
 			if err != nil {
 				return err
 			}
@@ -353,10 +353,10 @@ func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention fun
 	})
 }
 
-// purgeCandidates lists the forms that have delivered submissions with data.
-func (s *Store) purgeCandidates(ctx context.Context) ([]string, error) {
-	return sqlstore.Strings(s.db.QueryContext(ctx, `SELECT DISTINCT form_id FROM submissions
-		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id`))
+// purgeCandidates lists the forms and authorities that have delivered submissions with data.
+func (s *Store) purgeCandidates(ctx context.Context) ([]sqlstore.PurgeScope, error) {
+	return sqlstore.PurgeScopes(s.db.QueryContext(ctx, `SELECT DISTINCT form_id, authority_id FROM submissions
+		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id, authority_id`))
 }
 
 // PurgeExpiredDrafts deletes expired drafts and resume codes, in batches; see

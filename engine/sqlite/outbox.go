@@ -305,24 +305,24 @@ func (s *Store) DisabledDestinations(ctx context.Context) ([]engine.DisabledDest
 // PurgeDelivered deletes the personal data of delivered submissions after their retention
 // period, in batches; see engine.OutboxStore. The data column becomes "{}" (it is NOT NULL);
 // receipts and attachments are not stored, so there is nothing else to delete.
-func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention func(formID string) time.Duration) (int, error) {
+func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention engine.Retention) (int, error) {
 	const op = "sqlite.PurgeDelivered"
 	if err := s.readable(op); err != nil {
 		return 0, err
 	}
-	formIDs, err := s.purgeCandidates(ctx)
+	scopes, err := s.purgeCandidates(ctx)
 	if err != nil {
 		return 0, mapErr(op, err)
 	}
-	return sqlstore.PurgeForms(formIDs, now, retention, purgeBatch, func(formID string, cutoff time.Time) (int64, error) {
+	return sqlstore.PurgeForms(scopes, now, retention, purgeBatch, func(scope sqlstore.PurgeScope, cutoff time.Time) (int64, error) {
 		var n int64
 		err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `UPDATE submissions SET data = '{}', purged_at = ?
 				WHERE id IN (
 					SELECT id FROM submissions
-					WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= ? AND form_id = ?
+					WHERE purged_at IS NULL AND delivered_at IS NOT NULL AND delivered_at <= ? AND form_id = ? AND authority_id = ?
 					  AND NOT EXISTS (SELECT 1 FROM outbox WHERE submission_id = submissions.id AND state <> 'delivered')
-					LIMIT ?)`, formatTime(now), formatTime(cutoff), formID, purgeBatch)
+					LIMIT ?)`, formatTime(now), formatTime(cutoff), scope.FormID, scope.AuthorityID, purgeBatch)
 			if err != nil {
 				return err
 			}
@@ -333,10 +333,10 @@ func (s *Store) PurgeDelivered(ctx context.Context, now time.Time, retention fun
 	})
 }
 
-// purgeCandidates lists the forms that have delivered submissions with data.
-func (s *Store) purgeCandidates(ctx context.Context) ([]string, error) {
-	return sqlstore.Strings(s.readDB.QueryContext(ctx, `SELECT DISTINCT form_id FROM submissions
-		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id`))
+// purgeCandidates lists the forms and authorities that have delivered submissions with data.
+func (s *Store) purgeCandidates(ctx context.Context) ([]sqlstore.PurgeScope, error) {
+	return sqlstore.PurgeScopes(s.readDB.QueryContext(ctx, `SELECT DISTINCT form_id, authority_id FROM submissions
+		WHERE purged_at IS NULL AND delivered_at IS NOT NULL ORDER BY form_id, authority_id`))
 }
 
 // PurgeExpiredDrafts deletes expired drafts and resume codes, in batches; see

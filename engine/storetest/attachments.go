@@ -367,7 +367,7 @@ func testAttachmentRetention(t *testing.T, e *env) {
 	keep, _ := e.submitWith(t, "hook")
 	e.deliverAll(t, "hook")
 	e.clock.Advance(31 * 24 * time.Hour)
-	if _, err := e.PurgeDelivered(ctx, e.clock.Now(), func(string) time.Duration { return 30 * 24 * time.Hour }); err != nil {
+	if _, err := e.PurgeDelivered(ctx, e.clock.Now(), func(string, string) time.Duration { return 30 * 24 * time.Hour }); err != nil {
 		t.Fatal(err)
 	}
 	if !e.submission(t, sub.ID).Purged || !e.submission(t, keep.ID).Purged {

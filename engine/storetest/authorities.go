@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/engine"
@@ -17,6 +19,48 @@ var authorityTests = []struct {
 }{
 	{"Authority/DraftMunicipality", testDraftMunicipality},
 	{"Authority/SubmissionSnapshot", testSubmissionAuthority},
+	{"Authority/Retention", testAuthorityRetention},
+}
+
+// testAuthorityRetention: the purge asks for the retention of each form and authority; an
+// authority's longer period keeps its submissions while the form's others go.
+func testAuthorityRetention(t *testing.T, e *env) {
+	ctx := t.Context()
+	plain := e.newSubmission("")
+	long := e.newSubmission("")
+	long.AuthorityID = "beispielheim"
+	long.Authority = &authority.Responsible{ID: "beispielheim", ARS: "089990000002", Authority: forms.Authority{Name: "Gemeinde Beispielheim"}}
+	for _, s := range []*engine.Submission{plain, long} {
+		if _, _, err := e.Submit(ctx, s, newOutbox("hook")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.deliverAll(t, "hook")
+	var asked []string
+	retention := func(formID, authorityID string) time.Duration {
+		asked = append(asked, formID+"/"+authorityID)
+		if authorityID == "beispielheim" {
+			return 60 * 24 * time.Hour
+		}
+		return 30 * 24 * time.Hour
+	}
+	e.clock.Advance(31 * 24 * time.Hour)
+	if n, err := e.PurgeDelivered(ctx, e.clock.Now(), retention); err != nil || n != 1 {
+		t.Fatalf("after 31 days: %d purged, %v; want the one without authority", n, err)
+	}
+	if !e.submission(t, plain.ID).Purged || e.submission(t, long.ID).Purged {
+		t.Error("after 31 days the wrong submission was purged")
+	}
+	if strings.Join(asked, " ") != "hundesteuer/ hundesteuer/beispielheim" {
+		t.Errorf("retention asked for %v", asked)
+	}
+	e.clock.Advance(30 * 24 * time.Hour)
+	if n, err := e.PurgeDelivered(ctx, e.clock.Now(), retention); err != nil || n != 1 {
+		t.Fatalf("after 61 days: %d purged, %v", n, err)
+	}
+	if got := e.submission(t, long.ID); !got.Purged || got.AuthorityID != "beispielheim" || got.Authority == nil {
+		t.Errorf("after 61 days: %+v; want purged, with the authority in the tombstone", got)
+	}
 }
 
 func testDraftMunicipality(t *testing.T, e *env) {

@@ -526,7 +526,7 @@ func (e *env) deliverAll(t *testing.T, destinations ...string) {
 
 func testPurgeDelivered(t *testing.T, e *env) {
 	ctx := t.Context()
-	retention := func(formID string) time.Duration {
+	retention := func(formID, _ string) time.Duration {
 		if formID == "hundesteuer" {
 			return 30 * 24 * time.Hour
 		}

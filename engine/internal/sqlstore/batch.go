@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/ozgform/ozgform/engine"
 )
 
 // InBatches runs batch (one transaction) until it affects fewer than size rows, and returns
@@ -27,16 +29,16 @@ func InBatches(size int64, batch func() (int64, error)) (int, error) {
 // PurgeForms runs purge in batches of size (see InBatches) for each of formIDs whose
 // retention is not negative, with the time before now that the form's data is kept, and
 // returns the number of rows purged in all, also when a batch fails.
-func PurgeForms(formIDs []string, now time.Time, retention func(formID string) time.Duration, size int64,
-	purge func(formID string, cutoff time.Time) (int64, error)) (int, error) {
+func PurgeForms(scopes []PurgeScope, now time.Time, retention engine.Retention, size int64,
+	purge func(scope PurgeScope, cutoff time.Time) (int64, error)) (int, error) {
 	total := 0
-	for _, formID := range formIDs {
-		keep := retention(formID)
+	for _, scope := range scopes {
+		keep := retention(scope.FormID, scope.AuthorityID)
 		if keep < 0 {
 			continue
 		}
 		cutoff := now.Add(-keep)
-		n, err := InBatches(size, func() (int64, error) { return purge(formID, cutoff) })
+		n, err := InBatches(size, func() (int64, error) { return purge(scope, cutoff) })
 		total += n
 		if err != nil {
 			return total, err
@@ -131,3 +133,16 @@ func (r *ChunkReader) Read(p []byte) (int, error) {
 
 // Close ends the reading.
 func (r *ChunkReader) Close() error { r.buf, r.eof = nil, true; return nil }
+
+// PurgeScope is a form and an authority whose delivered submissions share one retention
+// period.
+type PurgeScope struct{ FormID, AuthorityID string }
+
+// PurgeScopes reads the rows of "SELECT DISTINCT form_id, authority_id …".
+func PurgeScopes(rows *sql.Rows, err error) ([]PurgeScope, error) {
+	return Collect(rows, err, func(row Scanner) (PurgeScope, error) {
+		var s PurgeScope
+		err := row.Scan(&s.FormID, &s.AuthorityID)
+		return s, err
+	})
+}
