@@ -39,15 +39,15 @@ func RetentionFor(cat *forms.Catalog, authorities *authority.Directory) Retentio
 // Run (ozgform serve). With several instances each runs it; the store's batches make that
 // harmless.
 type Purger struct {
-	Store    Store
-	Forms    *forms.Catalog
+	Store Store
+	Forms *forms.Catalog
 	// Authorities give the retention periods of the authorities that set their own; nil:
 	// the forms' periods.
 	Authorities *authority.Directory
-	Now      func() time.Time // default time.Now
-	Interval time.Duration    // default DefaultPurgeInterval
-	Logger   *slog.Logger
-	Metrics  *Metrics
+	Now         func() time.Time // default time.Now
+	Interval    time.Duration    // default DefaultPurgeInterval
+	Logger      *slog.Logger
+	Metrics     *Metrics
 }
 
 // RunOnce purges the data of delivered submissions past their retention and the expired
