@@ -18,7 +18,8 @@ import (
 // TestDevPreviewInBrowser: an author previews the Gewerbeanmeldung with `ozgform dev`. Saving
 // layout.json refreshes the open step in the browser with the answer typed there kept; a
 // broken file replaces the form by its located error, fixing it brings the form back; "Mit
-// Beispieldaten füllen" fills the step; the form map opens. axe-core and the Nu Html Checker
+// Beispieldaten füllen" fills the steps up to the review page, the receipt opens from the
+// preview bar; the form map opens. axe-core and the Nu Html Checker
 // check the preview's pages. The log names the time from the file write to the refreshed page.
 func TestDevPreviewInBrowser(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "gewerbeanmeldung")
@@ -79,10 +80,34 @@ func TestDevPreviewInBrowser(t *testing.T) {
 		t.Fatal("the form is not back after the fix")
 	}
 
-	// Sample data fill the step.
+	// Sample data fill each step; the author clicks through to the review page, submits, and
+	// opens the receipt from the preview bar.
 	tb.do(chromedp.Click(chromedp.CSS("button.dev-beispiel")))
 	waitFor(t, tb, `document.querySelector(`+jsString(cssName("/inhaber/familienname"))+`).value === "Ørsted-Ñúñez"`)
-	tb.click("schritt-2", `.aktionen button[value=weiter]`)
+	for n := 2; !strings.HasSuffix(tb.location(), "/pruefen"); n++ {
+		if n > 10 {
+			t.Fatalf("sample data do not lead to the review page; stuck at %s:\n%s", tb.location(), tb.text("main"))
+		}
+		tb.do(chromedp.Click(chromedp.CSS("button.dev-beispiel")))
+		waitFor(t, tb, `document.querySelector(".dev-status").textContent.includes("mit Beispieldaten gefüllt")`)
+		tb.click(fmt.Sprintf("beispiel-%d", n), `.aktionen button[value=weiter]`)
+	}
+	tb.click("bestaetigung", `form.absenden button:not([formaction])`)
+	receipt := eval[string](tb, `(document.querySelector(".dev-leiste a[href$='eingangsbestaetigung.pdf']") || {}).href || ""`)
+	if receipt == "" {
+		t.Fatal("the preview bar of the confirmation page has no receipt link")
+	}
+	req, _ := http.NewRequest(http.MethodGet, receipt, nil)
+	req.Header.Set("Cookie", tb.cookieHeader(receipt))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Errorf("receipt from the preview bar: %d, %.20q", res.StatusCode, pdf)
+	}
 
 	tb.open("karte", "/_dev/karte/gewerbeanmeldung", http.StatusOK)
 	if !strings.Contains(tb.text("main"), "nur sichtbar, wenn „Rechtsform des Betriebs“") {
