@@ -802,6 +802,7 @@ func (c *Config) checkForms(cat *forms.Catalog) error {
 			problems = append(problems, fmt.Sprintf("%s: destinations: kein Ziel empfängt das Formular „%s“", file, f.Manifest.ID))
 		}
 	}
+	problems = append(problems, c.fitconnectFormProblems(cat, file)...)
 	if len(problems) > 0 {
 		return &configError{problems: problems}
 	}

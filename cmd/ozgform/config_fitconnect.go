@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/fitconnect"
+	"github.com/ozgform/ozgform/forms"
 )
 
 // fitconnectKeys are the keys of a destination of type fitconnect (besides timeout and
@@ -92,4 +94,21 @@ func (p *configParser) fitconnect(path string, m map[string]any, d *engine.Desti
 	if t, ok := p.duration(path+".pollInterval", m["pollInterval"], time.Second, 24*time.Hour); ok {
 		fc.PollInterval = t
 	}
+}
+
+// fitconnectFormProblems reports the forms that go to a FIT-Connect destination without a
+// LeiKa key: FIT-Connect names the service by it, so such a submission could never be sent.
+func (c *Config) fitconnectFormProblems(cat *forms.Catalog, file string) []string {
+	var problems []string
+	for i, d := range c.Destinations {
+		if d.Type != engine.DestinationFITConnect {
+			continue
+		}
+		for _, f := range cat.Entries() {
+			if d.Receives(f.Manifest.ID) && f.Manifest.LeiKa == "" {
+				problems = append(problems, fmt.Sprintf("%s: destinations[%d]: das Formular „%s“ hat keinen LeiKa-Schlüssel (leika in form.json); FIT-Connect braucht ihn als Leistung", file, i, f.Manifest.ID))
+			}
+		}
+	}
+	return problems
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/fitconnect/fitconnecttest"
+	"github.com/ozgform/ozgform/forms"
 )
 
 const fitSecret = "FIT-Client-Secret-0123456789"
@@ -71,5 +72,33 @@ func TestConfigFITConnectInvalid(t *testing.T) {
 				t.Fatalf("error %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestConfigFITConnectNeedsLeika: a form without a LeiKa key cannot go to FIT-Connect; serve
+// says so at start.
+func TestConfigFITConnectNeedsLeika(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "hundesteuer"), os.DirFS("../../examples/hundesteuer")); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(dir, "hundesteuer", "form.json")
+	b, _ := os.ReadFile(manifest)
+	var lines []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.Contains(l, `"leika"`) {
+			lines = append(lines, l)
+		}
+	}
+	os.WriteFile(manifest, []byte(strings.Join(lines, "\n")), 0o600)
+	cat, problems := forms.LoadCatalog(os.DirFS(dir), ".", forms.Options{})
+	if problems.HasErrors() || cat.Get("hundesteuer") == nil || cat.Get("hundesteuer").Manifest.LeiKa != "" {
+		t.Fatalf("catalog without leika: %v", problems)
+	}
+	cfg := &Config{File: "c.yaml", Destinations: []engine.Destination{{Name: "fit", Type: engine.DestinationFITConnect, FITConnect: &engine.FITConnect{}}}}
+	err := cfg.checkForms(cat)
+	want := "c.yaml: destinations[0]: das Formular „hundesteuer“ hat keinen LeiKa-Schlüssel"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("checkForms: %v, want %q", err, want)
 	}
 }

@@ -65,9 +65,6 @@ type Progress struct {
 	// Status is "created", "submitted", "accepted" or "rejected".
 	Status   string    `json:"status,omitempty"`
 	Problems []Problem `json:"problems,omitempty"` // of a rejection
-	// Abandoned are FIT-Connect submissions created but never submitted (none is created
-	// again while a recorded one exists; listed for the operator).
-	Abandoned []string `json:"abandoned,omitempty"`
 }
 
 // Progress statuses.
@@ -336,7 +333,7 @@ func (f *Deliverer) run(ctx context.Context, d engine.Delivery, p *Progress, mil
 			return &failure{msg: "creating the submission: the answer names no submissionId or caseId"}
 		}
 		failpoint("after-create")
-		*p = Progress{SubmissionID: created.SubmissionID, CaseID: created.CaseID, Status: StatusCreated, Abandoned: p.Abandoned}
+		*p = Progress{SubmissionID: created.SubmissionID, CaseID: created.CaseID, Status: StatusCreated}
 		if err := save("creating the submission"); err != nil {
 			return err
 		}
