@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -113,6 +115,65 @@ func validate(form *forms.Form, data any, pruned bool) []FieldError {
 // (a step page shown for the first time has no answers, and took one validation per such
 // field before).
 func RequiredNow(form *forms.Form, i int, data map[string]any) map[string]bool {
+	if !hasAnswer(data) {
+		// Every citizen starts with no answers (a new draft holds only empty groups): the
+		// result depends on form, page and the shape of the empty groups only.
+		shape, err := json.Marshal(data)
+		if err != nil {
+			return requiredNow(form, i, data)
+		}
+		key := requiredNowKey{form, i, string(shape)}
+		if m, ok := requiredNowEmpty.Load(key); ok {
+			return m.(map[string]bool)
+		}
+		m := requiredNow(form, i, data)
+		if requiredNowEntries.Add(1) > maxRequiredNowEntries {
+			requiredNowEmpty.Clear() // forms compiled again after eviction make new keys
+			requiredNowEntries.Store(1)
+		}
+		requiredNowEmpty.Store(key, m)
+		return m
+	}
+	return requiredNow(form, i, data)
+}
+
+// requiredNowEmpty caches RequiredNow for data without answers by form and page. The maps
+// are shared: callers only read them.
+var (
+	requiredNowEmpty   sync.Map
+	requiredNowEntries atomic.Int64
+)
+
+const maxRequiredNowEntries = 4096
+
+type requiredNowKey struct {
+	form  *forms.Form
+	page  int
+	shape string
+}
+
+// hasAnswer reports whether data holds a value other than empty objects and lists.
+func hasAnswer(data any) bool {
+	switch v := data.(type) {
+	case map[string]any:
+		for _, x := range v {
+			if hasAnswer(x) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		for _, x := range v {
+			if hasAnswer(x) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func requiredNow(form *forms.Form, i int, data map[string]any) map[string]bool {
 	out := map[string]bool{}
 	var asIs []FieldError
 	validated := false

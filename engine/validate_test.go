@@ -638,3 +638,36 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// TestRequiredNowWithoutAnswers: the cached result for data without answers is the probe's
+// result, page by page, for pages with conditionally required fields; data with a value is
+// not cached.
+func TestRequiredNowWithoutAnswers(t *testing.T) {
+	form := loadValidationExample(t, filepath.Join("..", "examples", "gewerbeanmeldung"))
+	probed := 0
+	for i := range form.Pages {
+		for _, in := range PageInputs(form, i, map[string]any{}) {
+			if in.Field.RequiredWhen && !in.Field.Required {
+				probed++
+			}
+		}
+		for _, empty := range []string{`{}`, `{"inhaber": {}, "betriebsstaette": {}, "wohnanschrift": {}, "betriebKontakt": {}}`} {
+			var data map[string]any
+			if err := json.Unmarshal([]byte(empty), &data); err != nil {
+				t.Fatal(err)
+			}
+			want := requiredNow(form, i, data)
+			for range 2 {
+				if got := RequiredNow(form, i, data); !reflect.DeepEqual(got, want) {
+					t.Errorf("page %d, %s: %v, want %v", i, empty, got, want)
+				}
+			}
+		}
+	}
+	if probed == 0 {
+		t.Fatal("the form has no conditionally required field; the test shows nothing")
+	}
+	if hasAnswer(map[string]any{"a": map[string]any{}, "b": []any{}}) || !hasAnswer(map[string]any{"a": map[string]any{"b": false}}) {
+		t.Error("hasAnswer is wrong")
+	}
+}

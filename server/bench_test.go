@@ -35,6 +35,29 @@ func BenchmarkStepGET(b *testing.B) {
 	}
 }
 
+// BenchmarkStepGETFirstVisit measures step 1 of the Gewerbeanmeldung for a draft without
+// answers, as a citizen sees it first (and as TestThroughputBesideHelloWorld loads it).
+func BenchmarkStepGETFirstVisit(b *testing.B) {
+	app := newTestApp(b)
+	br := app.browser()
+	wantStatus(b, "start", br.get("/formulare/gewerbeanmeldung"), http.StatusOK)
+	r := br.post("/formulare/gewerbeanmeldung", url.Values{})
+	wantStatus(b, "new draft", r, http.StatusSeeOther)
+	cookie := cookieDraft + "gewerbeanmeldung=" + br.cookie(cookieDraft+"gewerbeanmeldung") +
+		"; " + cookieSession + "=" + br.cookie(cookieSession)
+	h := app.server.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, "/formulare/gewerbeanmeldung/schritt/1", nil)
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
 // BenchmarkSubmitHTTP measures the durable submit as the citizen's browser meets it: POST
 // …/absenden of a complete Hundesteuer draft through the whole middleware stack (CSRF, body
 // parsing), full validation, the group-committed SQLite transaction (WAL, synchronous=FULL)

@@ -438,11 +438,15 @@ func (s *Server) stepFiles(c echo.Context, f *forms.Form, page int, d *engine.Dr
 	if !pageHasFiles(f, page) {
 		return nil
 	}
-	files, err := s.draftFiles(c, d)
-	if err != nil {
-		return err
+	// The names and sizes of the files are needed only for files the page's fields name: a
+	// page whose attachment fields are still empty (every first visit) needs no query.
+	if pageNamesFiles(f, page, p.Data) {
+		files, err := s.draftFiles(c, d)
+		if err != nil {
+			return err
+		}
+		p.Files = files
 	}
-	p.Files = files
 	p.MaxFileSize = s.svc.FileLimit(nil)
 	var refused []engine.FieldError
 	for _, v := range c.QueryParams()["anlage"] {
@@ -487,6 +491,19 @@ func (s *Server) draftFiles(c echo.Context, d *engine.Draft) (map[string]rendere
 		files[id] = renderer.AttachmentFile{Filename: a.Filename, MediaType: a.MediaType, Size: a.Size}
 	}
 	return files, nil
+}
+
+// pageNamesFiles reports whether an attachment field of page holds a file id in data.
+func pageNamesFiles(f *forms.Form, page int, data any) bool {
+	for _, in := range engine.PageInputs(f, page, data) {
+		if in.Field.Widget != forms.WidgetFile {
+			continue
+		}
+		if v, _ := forms.Lookup(data, in.Path, nil); len(forms.AttachmentIDs(v)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pageHasFiles reports whether page shows an attachment field.
