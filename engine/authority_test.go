@@ -10,6 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ozgform/ozgform/authority"
+	"github.com/ozgform/ozgform/authority/authoritytest"
 	"github.com/ozgform/ozgform/engine"
 )
 
@@ -168,5 +169,37 @@ func TestUnservedMunicipality(t *testing.T) {
 	}
 	if _, err := svc.Draft(t.Context(), d.ID); err != nil {
 		t.Fatalf("the draft is gone: %v", err)
+	}
+}
+
+// BenchmarkResponsible is the routing cost per submission with a Germany-sized directory:
+// decoding the draft's answers and resolving its authority from PLZ and Ort, as Submit does.
+func BenchmarkResponsible(b *testing.B) {
+	g := authoritytest.Germany(authoritytest.GermanySizes, []string{"kasse"})
+	tab, problems := authority.ReadTable(strings.NewReader(g.Table), "germany.csv")
+	if len(problems) > 0 {
+		b.Fatal(problems[0])
+	}
+	svc := &engine.Service{Authorities: authority.NewDirectory(g.Authorities, tab)}
+	form := exampleForm(b, "hundesteuer")
+	raw, err := os.ReadFile("../examples/hundesteuer/samples/valid.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	drafts := make([]*engine.Draft, 64)
+	for i := range drafts {
+		var data map[string]any
+		_ = json.Unmarshal(raw, &data)
+		addr := data["anschrift"].(map[string]any)
+		addr["plz"], addr["ort"] = g.PLZ[i*97%len(g.PLZ)], "Gemeinde 1"
+		d := &engine.Draft{}
+		d.Data, _ = json.Marshal(data)
+		drafts[i] = d
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if r := svc.Responsible(form, drafts[i%len(drafts)]); r.Status == authority.Pending {
+			b.Fatal(r.Status)
+		}
 	}
 }
