@@ -637,7 +637,7 @@ func (v *validation) add(is issue) bool {
 			id = "format." + k.Want
 		}
 		params := map[string]any{"format": k.Want}
-		if _, german := forms.Formats[k.Want]; (german || k.Want == "date") && k.Err != nil {
+		if _, german := forms.Formats[k.Want]; (german || k.Want == "date" || k.Want == "time" || k.Want == "date-time") && k.Err != nil {
 			params["detail"] = k.Err.Error()
 		}
 		v.push(path, id, "format", params)

@@ -614,7 +614,7 @@ func NormalizeTelefon(s string) (string, error) {
 
 // ---------------------------------------------------------------- Date
 
-var errDateSyntax = errors.New("Bitte geben Sie das Datum im Format JJJJ-MM-TT ein (z. B. 2024-03-31).")
+var errDateSyntax = errors.New("Bitte geben Sie das Datum mit Tag, Monat und Jahr ein, zum Beispiel 28.11.2026.")
 
 // ValidDate reports whether s is a calendar date in the form "YYYY-MM-DD"
 // (ISO 8601, the "full-date" of RFC 3339) that exists, so "2024-02-29" is

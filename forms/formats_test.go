@@ -348,7 +348,7 @@ func TestValidDate(t *testing.T) {
 		{in: "2024-13-01", wantMsg: "gibt es nicht"},
 		{in: "2024-00-10", wantMsg: "gibt es nicht"},
 		{in: "2024-01-00", wantMsg: "gibt es nicht"},
-		{in: "2024-4-01", wantMsg: "JJJJ-MM-TT"},
+		{in: "2024-4-01", wantMsg: "Tag, Monat und Jahr"},
 		{in: "24-04-01"},
 		{in: "2024/04/01"},
 		{in: "01.04.2024"},
@@ -376,6 +376,29 @@ func TestValidEmail(t *testing.T) {
 	for _, s := range []string{"", "@beispiel.de", "name@", "name", "name@beispiel", "na me@beispiel.de", "name@@beispiel.de", "name@beispiel.d", ".name@beispiel.de", "name@-beispiel.de", " name@beispiel.de", "name@beispiel..de", "anna@müller.de"} {
 		if err := ValidEmail(s); err == nil {
 			t.Errorf("ValidEmail(%q) = nil, want an error", s)
+		}
+	}
+}
+
+func TestValidTimeAndDateTime(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"13:37": true, "00:00": true, "23:59:59": true, "13:37:00.5": true, "08:05:00+01:00": true, "08:05Z": true,
+		"24:00": false, "13.37": false, "1:05": false, "13:60": false, "13:37 Uhr": false, "": false,
+	} {
+		err := ValidTime(in)
+		if (err == nil) != ok {
+			t.Errorf("ValidTime(%q) = %v, want ok=%v", in, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "13:37") {
+			t.Errorf("ValidTime(%q): message %q gives no example", in, err)
+		}
+	}
+	for in, ok := range map[string]bool{
+		"2026-12-07T13:37:00+01:00": true, "2026-07-01T08:00:00Z": true, "2026-07-01t08:00:00z": true,
+		"2026-12-07 13:37": false, "07.12.2026 13:37": false, "2026-12-07T13:37": false, "2026-02-30T10:00:00Z": false,
+	} {
+		if err := ValidDateTime(in); (err == nil) != ok {
+			t.Errorf("ValidDateTime(%q) = %v, want ok=%v", in, err, ok)
 		}
 	}
 }
