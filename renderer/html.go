@@ -52,6 +52,9 @@ type Branding struct {
 	LogoURL string `json:"logoURL"`
 	// Colors override the default colours by name; see BrandingColors for the names.
 	Colors map[string]string `json:"colors"`
+	// Legal are the portal's Impressum, Datenschutzerklärung and Erklärung zur
+	// Barrierefreiheit, linked in the footer of every page (see legal.go).
+	Legal Legal `json:"legal,omitzero"`
 }
 
 // BrandingColors are the colour names a Branding can set, with their defaults. The defaults
@@ -82,7 +85,7 @@ type HTML struct {
 }
 
 // htmlPageNames are the page templates; each is combined with templates/base.html.
-var htmlPageNames = []string{"index", "start", "step", "review", "confirmation", "resume", "saved", "error", "municipality", "unserved"}
+var htmlPageNames = []string{"index", "start", "step", "review", "confirmation", "resume", "saved", "error", "municipality", "unserved", "accessibility"}
 
 // NewHTML parses the templates and prepares the theme of a branding.
 func NewHTML(brand Branding) (*HTML, error) {
@@ -97,6 +100,9 @@ func NewHTML(brand Branding) (*HTML, error) {
 	}
 	theme, err := brand.themeCSS()
 	if err != nil {
+		return nil, err
+	}
+	if err := brand.Legal.Check(); err != nil {
 		return nil, err
 	}
 	h := &HTML{pages: map[string]*template.Template{}, brand: brand, theme: theme}
@@ -243,6 +249,13 @@ type Common struct {
 	CSRF string
 	// SwitchURL is the current page in the other language ("?lang=en").
 	SwitchURL string
+	// Secure is set when the page travels over HTTPS: only then does the footer say that the
+	// answers are transmitted encrypted.
+	Secure bool
+	// Legal overrides the portal's legal pages (Branding.Legal) for this page: the hook for an
+	// authority (Einer für Alle) with its own Impressum, Datenschutzerklärung or Erklärung
+	// zur Barrierefreiheit. Empty fields keep the portal's.
+	Legal *Legal
 }
 
 // FieldMessage is a validation error rendered for the citizen: the concrete data path it
@@ -390,6 +403,7 @@ type frame struct {
 	SwitchText  string
 	SwitchLang  string
 	MainHeading string
+	Footer      footerView
 	Page        any
 }
 
@@ -402,11 +416,14 @@ func (h *HTML) frame(c Common, title string, hasErrors bool, page any) *frame {
 	if hasErrors {
 		t = UIText(lang, "frame.errorPrefix", t)
 	}
-	return &frame{
+	f := &frame{
 		Lang: lang, Title: t, Portal: h.brand.PortalName, Logo: h.brand.LogoURL, Version: h.version,
 		SwitchURL: c.SwitchURL, SwitchText: UIText(lang, "frame.switchTo"), SwitchLang: UIText(lang, "frame.switchLang"),
 		Page: page,
 	}
+	l := h.legalFor(c)
+	f.Footer = footerView{Imprint: l.Imprint, Privacy: l.Privacy, Accessibility: l.Accessibility, Secure: c.Secure}
+	return f
 }
 
 func normLang(lang string) string {

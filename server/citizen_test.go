@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ozgform/ozgform/engine/sqlite"
+	"github.com/ozgform/ozgform/renderer"
 )
 
 // Tests of the citizen-facing findings of the outside review (issue 14).
@@ -49,5 +52,62 @@ func TestConditionalRequiredMarkFollowsValidation(t *testing.T) {
 	}
 	if !strings.Contains(page.body, `id="f.unternehmen.registergericht-fehler"`) {
 		t.Errorf("no error at the Registergericht:\n%s", clip(page.body))
+	}
+}
+
+var testLegal = renderer.Legal{
+	Imprint: "https://www.musterstadt.example/impressum",
+	Privacy: "/datenschutz",
+	Statement: renderer.AccessibilityStatement{
+		Status: "teilweise", Barriers: []string{"Die PDF-Eingangsbestätigung ist nicht vollständig barrierefrei."},
+		Method: "Selbstbewertung", Date: "1. Dezember 2026",
+		FeedbackEmail: "barrierefreiheit@musterstadt.example", FeedbackPhone: "0123 456789",
+	},
+}
+
+// TestFooterLegalPages (point 9): every page links to Impressum, Datenschutzerklärung and
+// Erklärung zur Barrierefreiheit; the default statement names the feedback contact and the
+// enforcement body; the sentence about encrypted transport only appears over HTTPS.
+func TestFooterLegalPages(t *testing.T) {
+	app := newTestApp(t, func(c *Config, _ *sqlite.Options) { c.Branding.Legal = testLegal; c.TrustProxy = true })
+	b := app.browser()
+	for _, path := range []string{"/", formURL("hundesteuer"), "/fortsetzen", "/gibt-es-nicht"} {
+		r := b.get(path)
+		for _, want := range []string{
+			`<a href="https://www.musterstadt.example/impressum">Impressum</a>`,
+			`<a href="/datenschutz">Datenschutz</a>`,
+			`<a href="/barrierefreiheit">Barrierefreiheit</a>`,
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s: the footer lacks %s", path, want)
+			}
+		}
+		if strings.Contains(r.body, "verschlüsselt übertragen") {
+			t.Errorf("%s over plain HTTP claims encrypted transport", path)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, app.http.URL+formURL("hundesteuer"), nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	if r := b.do(req); !strings.Contains(r.body, "Ihre Angaben werden verschlüsselt übertragen") {
+		t.Error("over HTTPS (behind the proxy) the footer does not say that the answers are encrypted")
+	}
+
+	r := b.get("/barrierefreiheit")
+	wantStatus(t, "accessibility statement", r, http.StatusOK)
+	for _, want := range []string{
+		"<h1>Erklärung zur Barrierefreiheit</h1>", "teilweise vereinbar", "Die PDF-Eingangsbestätigung ist nicht vollständig barrierefrei.",
+		`<a href="mailto:barrierefreiheit@musterstadt.example">barrierefreiheit@musterstadt.example</a>`, "0123 456789",
+		"Schlichtungsstelle nach dem Behindertengleichstellungsgesetz", `href="https://www.schlichtungsstelle-bgg.de"`, "§ 16 BGG",
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the accessibility statement lacks %q", want)
+		}
+	}
+
+	// An unfilled statement says so instead of inventing a contact.
+	bare := newTestApp(t)
+	r = bare.browser().get("/barrierefreiheit")
+	if !strings.Contains(r.body, "noch keinen Feedback-Kontakt eingetragen") || !strings.Contains(r.body, "noch nicht bewertet") {
+		t.Errorf("the unfilled statement:\n%s", clip(r.body))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/renderer"
 )
 
 // registerRoutes wires the URLs (German, as citizens read them) to the handlers. Every POST
@@ -19,6 +20,7 @@ func (s *Server) registerRoutes() {
 	upload := []echo.MiddlewareFunc{s.rateLimit, s.crossSite, s.readUpload, s.checkCSRF, s.uploadDeadline}
 
 	s.route(http.MethodGet, "/", s.formIndex)
+	s.route(http.MethodGet, renderer.AccessibilityPath, s.accessibilityShow)
 	s.route(http.MethodGet, "/healthz", s.health)
 	s.route(http.MethodGet, "/readyz", s.ready)
 	if s.cfg.Metrics != nil && s.cfg.MetricsToken != "" {

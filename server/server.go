@@ -249,7 +249,7 @@ func (s *Server) page(c echo.Context, status int, render func(w io.Writer) error
 // common is what every page needs from the request: language, CSRF token, language switch.
 func (s *Server) common(c echo.Context) renderer.Common {
 	lang := langOf(c)
-	return renderer.Common{Lang: lang, CSRF: s.csrfToken(c), SwitchURL: switchURL(c, lang)}
+	return renderer.Common{Lang: lang, CSRF: s.csrfToken(c), SwitchURL: switchURL(c, lang), Secure: s.isTLS(c)}
 }
 
 // commonFor is common for the pages of a form: a form without English texts is shown in

@@ -111,6 +111,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	for _, p := range brand.ContrastProblems() {
 		logger.Warn("branding colours below WCAG contrast", "problem", p)
 	}
+	if missing := brand.Legal.Missing(); len(missing) > 0 {
+		logger.Warn("branding: legal pages incomplete; every page of a public service must link to Impressum, Datenschutzerklärung and an Erklärung zur Barrierefreiheit with a feedback contact (BITV 2.0 § 7). Set them under \"legal\" in --branding",
+			"missing", missing)
+	}
 
 	store, err := openStore(ctx, *database)
 	if err != nil {
