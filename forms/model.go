@@ -935,7 +935,7 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 		return WidgetGroup
 	case "array":
 		items := deref(ItemsOf(f.Schema))
-		if items != nil && len(choicesOf(items)) > 0 {
+		if items != nil && len(choicesOf(items)) > 0 && format != "suggestion" {
 			f.Choices = choicesOf(items)
 			return WidgetCheckboxes
 		}

@@ -77,12 +77,14 @@ func TestSuggestionChoices(t *testing.T) {
   "type": "object",
   "properties": {
     "staat": {"type": "string", "title": "Staat", "oneOf": [{"const": "000", "title": "Deutschland"}, {"const": "129", "title": "Frankreich"}, {"const": "476", "title": "Österreich"}]},
-    "farbe": {"type": "string", "title": "Farbe"}
+    "farbe": {"type": "string", "title": "Farbe"},
+    "staaten": {"type": "array", "title": "Staaten", "items": {"type": "string", "oneOf": [{"const": "000", "title": "Deutschland"}, {"const": "129", "title": "Frankreich"}]}}
   }
 }`)},
 		"layout.json": {Data: []byte(`{"type": "VerticalLayout", "elements": [
   {"type": "Control", "scope": "#/properties/staat", "options": {"format": "suggestion"}},
-  {"type": "Control", "scope": "#/properties/farbe", "options": {"suggestion": ["rot", "grün"]}}
+  {"type": "Control", "scope": "#/properties/farbe", "options": {"suggestion": ["rot", "grün"]}},
+  {"type": "Control", "scope": "#/properties/staaten", "options": {"format": "suggestion"}}
 ]}`)},
 		"i18n/en.json": {Data: []byte(`{"form.title": "S", "form.privacyNotice": "x", "staat.label": "State", "staat.000": "Germany", "staat.129": "France", "staat.476": "Austria", "farbe.label": "Colour"}`)},
 	}
@@ -92,6 +94,9 @@ func TestSuggestionChoices(t *testing.T) {
 	}
 	if w := f.Field("/staat").Widget; w != forms.WidgetSuggest {
 		t.Fatalf("staat widget %s", w)
+	}
+	if l := f.Field("/staaten"); l.Widget != forms.WidgetRepeat || !l.ScalarItems || f.Field("/staaten/0").Widget != forms.WidgetSuggest {
+		t.Fatalf("staaten: %s, items %s", l.Widget, f.Field("/staaten/0").Widget)
 	}
 	tests := []struct {
 		lang, path, typed string
@@ -106,6 +111,7 @@ func TestSuggestionChoices(t *testing.T) {
 		{"de", "/farbe", "blau", "blau"},
 		{"de", "/farbe", "Rot", "Rot"},
 		{"de", "/staat", "", nil},
+		{"de", "/staaten/0", "frankreich", "129"}, // a list of code-list values, one suggestion input each
 	}
 	for _, tc := range tests {
 		pf := &postForm{values: map[string][]string{tc.path: {tc.typed}}, keys: []string{tc.path}}
