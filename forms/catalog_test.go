@@ -19,8 +19,8 @@ func TestCatalogCompilesEvictedForms(t *testing.T) {
 		t.Fatal(problems)
 	}
 	full, _ := LoadCatalogWith(os.DirFS("../examples"), ".", CatalogOptions{Compiled: -1})
-	if cat.Len() != 3 || full.Len() != 3 {
-		t.Fatalf("%d and %d forms, want 3", cat.Len(), full.Len())
+	if cat.Len() != 4 || full.Len() != 4 {
+		t.Fatalf("%d and %d forms, want 4", cat.Len(), full.Len())
 	}
 	var wg sync.WaitGroup
 	for range 4 {

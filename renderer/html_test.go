@@ -416,6 +416,40 @@ func BenchmarkRenderStepGewerbeanmeldung(b *testing.B) {
 	}
 }
 
+// BenchmarkRenderStepStaat renders the page of the imported FIM example that holds the Staat
+// code list (197 entries, a text input with a datalist of every name); the issue asks for
+// at most 1 ms.
+func BenchmarkRenderStepStaat(b *testing.B) {
+	h := htmlTestRenderer(b)
+	f := htmlTestForms(b).Get("mutterschutz")
+	data := htmlTestSample(b, "mutterschutz", "valid")
+	page := -1
+	for _, fd := range f.Fields {
+		if fd.Codelist != nil && len(fd.Choices) > 190 {
+			page = engine.PageOf(f, fd.Path)
+		}
+	}
+	if page < 0 {
+		b.Fatal("no page with the Staat list")
+	}
+	vis := f.Evaluate(data)
+	p := &StepPage{Common: Common{Lang: "de", CSRF: "token", SwitchURL: "/?lang=en"}, Form: f, Page: page, Data: data, Vis: vis,
+		Action: "/formulare/mutterschutz/schritt/2", VisibilityURL: "/v"}
+	var buf bytes.Buffer
+	if err := h.Step(&buf, p); err != nil {
+		b.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `<option value="Österreich">`) || !strings.Contains(buf.String(), `value="Österreich"`) {
+		b.Fatal("the page has no datalist of states or does not show the chosen state's name")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.Step(io.Discard, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // ---------------------------------------------------------------- structure checks
 
 type htmlDoc struct {

@@ -154,6 +154,9 @@ type item struct {
 	annot    []map[string]any // rules shown at this element
 	ruleSpec *translated
 	fields   int // input/select fields inside, recursively (for page splitting)
+	// hoistedFrom is the large top-level group whose child this item was: its fields moved to
+	// the top level so that the group can be spread over several pages.
+	hoistedFrom *item
 }
 
 // translated is a rule the importer turned into a layout rule plus conditional requiredness.
@@ -198,6 +201,7 @@ func (im *importer) run(sds *node) error {
 	if err := im.structure(root, nil); err != nil {
 		return err
 	}
+	im.hoist(root)
 	im.rules(root)
 	id := im.opts.ID
 	if id == "" {
@@ -223,6 +227,28 @@ func (im *importer) run(sds *node) error {
 	}
 	rep.Codelists = len(names)
 	return nil
+}
+
+// hoist spreads each large required top-level group over several pages: its children move to
+// the top level of the data (a page shows only whole objects, so one object cannot be split).
+func (im *importer) hoist(root *item) {
+	var kids []*item
+	for _, k := range root.kids {
+		if !k.group || k.max != 1 || k.min == 0 || k.fields <= maxPageFields || len(k.kids) < 2 {
+			kids = append(kids, k)
+			continue
+		}
+		for _, c := range k.kids {
+			c.parent, c.hoistedFrom = root, k
+			kids = append(kids, c)
+		}
+		im.note(NoteInfo, k.id, "Die Datenfeldgruppe „%s“ hat %d Eingabefelder und wurde auf mehrere Seiten verteilt; ihre Felder und Untergruppen stehen in den Daten auf der obersten Ebene.", k.title, k.fields)
+	}
+	used := map[string]int{}
+	for _, k := range kids {
+		k.name = uniqueName(k.name, used)
+	}
+	root.kids = kids
 }
 
 // structure reads the struktur elements of a group (or the schema) into its children.

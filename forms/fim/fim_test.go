@@ -626,3 +626,46 @@ func BenchmarkImportS05000001299(b *testing.B) {
 		}
 	}
 }
+
+// TestEmptyFirstStepReportsErrors saves the first page of each imported form empty through the
+// engine, as a citizen's "Weiter" does: the required fields there must be reported (the engine
+// completes required objects only for objects that are Controls of the layout).
+func TestEmptyFirstStepReportsErrors(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ozgform.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &engine.Service{Store: st}
+	for _, c := range cases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			form := loadResult(t, importCase(t, c))
+			required := false
+			var walk func(nodes []*forms.Node)
+			walk = func(nodes []*forms.Node) {
+				for _, n := range nodes {
+					if n.Field != nil && n.Field.Required && n.Field.Rule == nil {
+						required = true
+					}
+					walk(n.Children)
+				}
+			}
+			walk(form.Pages[0].Nodes)
+			if !required {
+				t.Skip("no required field on the first page")
+			}
+			d, err := svc.StartDraft(ctx, form, "de")
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs, err := svc.SaveStep(ctx, form, d, 0, map[string]any{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(errs) == 0 {
+				t.Error("the empty first page is accepted although it has required fields")
+			}
+		})
+	}
+}

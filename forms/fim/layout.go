@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// Page splitting: a top-level group with more input fields than maxPageFields is split along
-// its direct children into pages of about pageFields input fields.
+// Page splitting: a required top-level group with more input fields than maxPageFields is
+// spread along its direct children over pages of about pageFields input fields.
 const (
 	maxPageFields = 20
 	pageFields    = 12
@@ -37,53 +37,25 @@ func (im *importer) layout(root *item) any {
 		}
 		loose = nil
 	}
-	for _, k := range root.kids {
-		if !k.group || k.max != 1 {
-			if k.group {
-				flush()
-				pages = append(pages, im.page(k.title, []*item{k}, "#", nil))
-				continue
+	kids := root.kids
+	for i := 0; i < len(kids); i++ {
+		k := kids[i]
+		if from := k.hoistedFrom; from != nil {
+			flush()
+			j := i
+			for j < len(kids) && kids[j].hoistedFrom == from {
+				j++
 			}
+			pages = append(pages, im.splitPages(from, kids[i:j])...)
+			i = j - 1
+			continue
+		}
+		if !k.group {
 			loose = append(loose, k)
 			continue
 		}
 		flush()
-		prefix := "#/properties/" + k.name
-		if k.ruleSpec != nil {
-			// The group's own Control carries the rule, which drops the whole object.
-			pages = append(pages, im.page(k.title, []*item{k}, "#", nil))
-			continue
-		}
-		// Split: chunks of the group's children, each page titled with the group's title.
-		var chunks [][]*item
-		var cur []*item
-		n := 0
-		for _, c := range k.kids {
-			if k.fields > maxPageFields && n > 0 && n+c.fields > pageFields {
-				chunks = append(chunks, cur)
-				cur, n = nil, 0
-			}
-			cur = append(cur, c)
-			n += c.fields
-		}
-		if len(cur) > 0 {
-			chunks = append(chunks, cur)
-		}
-		for i, ch := range chunks {
-			title := k.title
-			if len(chunks) > 1 {
-				title += " (" + strconv.Itoa(i+1) + " von " + strconv.Itoa(len(chunks)) + ")"
-			}
-			var head []any
-			if i == 0 && k.hint != "" {
-				head = append(head, obj{"type": "Label", "text": k.hint})
-			}
-			p := im.page(title, ch, prefix, head)
-			if i == 0 && len(k.annot) > 0 {
-				p["options"] = obj{"x-fim-rules": k.annot}
-			}
-			pages = append(pages, p)
-		}
+		pages = append(pages, im.page(k.title, []*item{k}, "#", nil))
 	}
 	flush()
 	im.res.Report.Pages = len(pages)
@@ -92,6 +64,42 @@ func (im *importer) layout(root *item) any {
 		out["options"] = obj{"x-fim-rules": root.annot}
 	}
 	return orderedObj(out)
+}
+
+// splitPages spreads the children of a hoisted group over pages of about pageFields fields,
+// each titled with the group's title.
+func (im *importer) splitPages(g *item, kids []*item) []any {
+	var chunks [][]*item
+	var cur []*item
+	n := 0
+	for _, c := range kids {
+		if n > 0 && n+c.fields > pageFields {
+			chunks = append(chunks, cur)
+			cur, n = nil, 0
+		}
+		cur = append(cur, c)
+		n += c.fields
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, cur)
+	}
+	var pages []any
+	for i, ch := range chunks {
+		title := g.title
+		if len(chunks) > 1 {
+			title += " (" + strconv.Itoa(i+1) + " von " + strconv.Itoa(len(chunks)) + ")"
+		}
+		var head []any
+		if i == 0 && g.hint != "" {
+			head = append(head, obj{"type": "Label", "text": g.hint})
+		}
+		p := im.page(title, ch, "#", head)
+		if i == 0 && len(g.annot) > 0 {
+			p["options"] = obj{"x-fim-rules": g.annot}
+		}
+		pages = append(pages, p)
+	}
+	return pages
 }
 
 func (im *importer) page(title string, items []*item, prefix string, head []any) obj {

@@ -12,7 +12,7 @@ import (
 func examples(t testing.TB) []*forms.Entry {
 	t.Helper()
 	cat, problems := forms.LoadCatalog(os.DirFS("../../examples"), ".", forms.Options{})
-	if problems.HasErrors() || cat.Len() != 3 {
+	if problems.HasErrors() || cat.Len() != 4 {
 		t.Fatalf("examples: %d forms, %v", cat.Len(), problems)
 	}
 	return cat.Entries()
@@ -43,8 +43,9 @@ func TestSearchWords(t *testing.T) {
 		{"MOBILITÄT", "bewohnerparkausweis"},
 		{"dog", "hundesteuer"},     // the English title
 		{"Steuern", "hundesteuer"}, // the category
-		{"musterstadt", "bewohnerparkausweis gewerbeanmeldung hundesteuer"},
-		{"", "bewohnerparkausweis gewerbeanmeldung hundesteuer"},
+		{"musterstadt", "bewohnerparkausweis gewerbeanmeldung hundesteuer mutterschutz"},
+		{"", "bewohnerparkausweis gewerbeanmeldung hundesteuer mutterschutz"},
+		{"schwangeren", "mutterschutz"},
 		{"hund katze", ""},
 		{"<script>", ""},
 	} {
