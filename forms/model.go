@@ -939,7 +939,7 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 			f.Choices = choicesOf(items)
 			return WidgetCheckboxes
 		}
-		if a := AnnotationsOf(items); a != nil && a.Codelist != nil && a.Codelist.List != nil {
+		if a := AnnotationsOf(items); a != nil && a.Codelist != nil && a.Codelist.List != nil && format != "suggestion" {
 			f.Codelist = a.Codelist
 			f.Choices = codelistChoices(a.Codelist.List)
 			return WidgetCheckboxes
