@@ -29,6 +29,10 @@ type Authority struct {
 	PrivacyNotice string
 	// RetentionDays, when above 0, replaces the form's retention period.
 	RetentionDays int
+	// Imprint, PrivacyURL and AccessibilityURL are the authority's own legal pages
+	// (Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit), which replace the
+	// portal's on the pages of its citizens once the authority is known; empty: the portal's.
+	Imprint, PrivacyURL, AccessibilityURL string
 
 	// Destinations maps a form id, or "*" for every form, to the names of the destinations
 	// that receive the submissions addressed to this authority. A form id's entry wins over

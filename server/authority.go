@@ -6,6 +6,7 @@ import (
 	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/renderer"
 )
 
 // Einer für Alle: the citizen's answers decide which authority receives a form. These
@@ -41,6 +42,25 @@ func (s *Server) authorityDetour(f *forms.Form, d *engine.Draft, back bool) stri
 		return unservedURL(f.Manifest.ID)
 	}
 	return ""
+}
+
+// commonForAuthority is commonFor with the legal pages of authority id where it has its own
+// (Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit): the hook of the legal
+// pages for Einer für Alle.
+func (s *Server) commonForAuthority(c echo.Context, f *forms.Form, id string) renderer.Common {
+	cm := s.commonFor(c, f)
+	if a := s.svc.Authorities.Authority(id); a != nil && (a.Imprint != "" || a.PrivacyURL != "" || a.AccessibilityURL != "") {
+		cm.Legal = &renderer.Legal{Imprint: a.Imprint, Privacy: a.PrivacyURL, Accessibility: a.AccessibilityURL}
+	}
+	return cm
+}
+
+// commonForDraft is commonForAuthority with the authority of a draft, once it is known.
+func (s *Server) commonForDraft(c echo.Context, f *forms.Form, d *engine.Draft) renderer.Common {
+	if r := s.responsibleFor(f, d); r != nil {
+		return s.commonForAuthority(c, f, r.ID)
+	}
+	return s.commonFor(c, f)
 }
 
 // responsibleFor returns the resolved authority of a draft, or nil (form.json's applies).

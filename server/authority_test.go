@@ -35,7 +35,8 @@ func newEfAApp(t *testing.T) *testApp {
 			Email: "steueramt@musterstadt.example", Destinations: map[string][]string{"hundesteuer": {"musterstadt-kasse"}}},
 		{ID: "beispielheim", Name: "Gemeinde Beispielheim – Kämmerei", ARS: []string{"089990000002"}, Street: "Marktplatz 3", PostalCode: "12347", City: "Beispielheim",
 			Email: "kaemmerei@beispielheim.example", PrivacyContact: "datenschutz@beispielheim.example",
-			PrivacyNotice: "Verantwortlich ist die Gemeinde Beispielheim.", Destinations: map[string][]string{"*": {"beispielheim"}}},
+			PrivacyNotice: "Verantwortlich ist die Gemeinde Beispielheim.", Destinations: map[string][]string{"*": {"beispielheim"}},
+			Imprint: "https://www.beispielheim.example/impressum", PrivacyURL: "https://www.beispielheim.example/datenschutz"},
 	}, tab)
 	return app
 }
@@ -97,6 +98,13 @@ func TestEfATwoMunicipalities(t *testing.T) {
 			}
 			if strings.Contains(conf.body, tc.other) {
 				t.Errorf("the confirmation names the other municipality %s", tc.other)
+			}
+			// Beispielheim has its own Impressum and Datenschutzerklärung (the legal pages'
+			// hook); Musterstadt's pages keep the portal's.
+			ownLegal := strings.Contains(conf.body, `href="https://www.beispielheim.example/impressum"`) &&
+				strings.Contains(conf.body, `href="https://www.beispielheim.example/datenschutz"`)
+			if ownLegal != (tc.id == "beispielheim") {
+				t.Errorf("the confirmation links to Beispielheim's legal pages: %v", ownLegal)
 			}
 			res, err := b.c.Get(app.http.URL + receiptURL(sub.Reference))
 			if err != nil {

@@ -35,7 +35,7 @@ func (s *Server) confirmationShow(c echo.Context) error {
 	}
 	tokenURL := receiptURL(sub.Reference) + "?token=" + url.QueryEscape(sub.AccessToken)
 	p := &renderer.ConfirmationPage{
-		Common:      s.commonFor(c, f),
+		Common:      s.commonForAuthority(c, f, sub.AuthorityID),
 		Form:        f,
 		Reference:   sub.Reference,
 		SubmittedAt: sub.SubmittedAt,

@@ -26,6 +26,9 @@ func (s *Server) formStart(c echo.Context) error {
 		if d, err := s.svc.Draft(c.Request().Context(), id); err == nil && d.FormID == f.Manifest.ID {
 			p.ContinueURL = resumePoint(f, d)
 			p.Authority = s.responsibleFor(f, d)
+			if p.Authority != nil {
+				p.Common = s.commonForAuthority(c, f, p.Authority.ID)
+			}
 		}
 	}
 	return s.page(c, http.StatusOK, func(w io.Writer) error { return s.html.Start(w, p) })

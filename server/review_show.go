@@ -35,7 +35,7 @@ func (s *Server) reviewShow(c echo.Context) error {
 	pruned, _ := f.Prune(data)
 	id := f.Manifest.ID
 	p := &renderer.ReviewPage{
-		Common:       s.commonFor(c, f),
+		Common:       s.commonForDraft(c, f, d),
 		Form:         f,
 		Data:         pruned,
 		StepURL:      func(page int) string { return stepURL(id, page) + "?zurueck=pruefen" },

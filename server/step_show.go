@@ -27,7 +27,7 @@ func (s *Server) stepShow(c echo.Context) error {
 	}
 	lang := langOf(c)
 	p := &renderer.StepPage{
-		Common:         s.commonFor(c, f),
+		Common:         s.commonForDraft(c, f, d),
 		Form:           f,
 		Page:           page,
 		Data:           data,

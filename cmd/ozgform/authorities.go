@@ -19,6 +19,7 @@ import (
 
 	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/renderer"
 )
 
 // The authorities section of the configuration file (Einer für Alle: one form, many
@@ -36,6 +37,10 @@ import (
 //	        contact: datenschutz@musterstadt.example   # data protection officer
 //	        notice: "Verantwortlich für …"               # replaces the form's privacy notice
 //	        retentionDays: 60                            # replaces the form's retention
+//	      legal:                   # the authority's own legal pages (else the portal's)
+//	        imprint: https://www.musterstadt.example/impressum
+//	        privacy: https://www.musterstadt.example/datenschutz
+//	        accessibility: https://www.musterstadt.example/barrierefreiheit
 //	      destinations:            # form id or "*" → destination names (any type)
 //	        "*": [musterstadt]
 //	        hundesteuer: [musterstadt-kasse]
@@ -109,7 +114,7 @@ func (p *configParser) table(cfg *Config, name string) {
 
 func (p *configParser) authority(path string, v any) authority.Authority {
 	var a authority.Authority
-	m := p.object(path, v, "id", "name", "ars", "address", "contact", "privacy", "destinations")
+	m := p.object(path, v, "id", "name", "ars", "address", "contact", "privacy", "legal", "destinations")
 	if m == nil {
 		return a
 	}
@@ -145,6 +150,16 @@ func (p *configParser) authority(path string, v any) authority.Authority {
 			a.PrivacyNotice = p.optionalString(path+".privacy.notice", o["notice"])
 			if n, ok := p.integer(path+".privacy.retentionDays", o["retentionDays"], 1, 36500); ok {
 				a.RetentionDays = n
+			}
+		}
+	}
+	if l, ok := m["legal"]; ok {
+		if o := p.object(path+".legal", l, "imprint", "privacy", "accessibility"); o != nil {
+			a.Imprint = p.optionalString(path+".legal.imprint", o["imprint"])
+			a.PrivacyURL = p.optionalString(path+".legal.privacy", o["privacy"])
+			a.AccessibilityURL = p.optionalString(path+".legal.accessibility", o["accessibility"])
+			if err := (renderer.Legal{Imprint: a.Imprint, Privacy: a.PrivacyURL, Accessibility: a.AccessibilityURL}).Check(); err != nil {
+				p.errorf(path+".legal", "%v", err)
 			}
 		}
 	}

@@ -84,7 +84,7 @@ func TestAuthoritiesCheckBadJSON(t *testing.T) {
 	cfg := `{
   "authorities": {
     "list": [
-      {"id": "a", "name": "A", "ars": "089990000001"},
+      {"id": "a", "name": "A", "ars": "089990000001", "legal": {"imprint": "javascript:alert(1)"}},
       {"id": "a", "name": "B", "ars": "089990000001", "fax": "1"}
     ]
   }
@@ -96,6 +96,7 @@ func TestAuthoritiesCheckBadJSON(t *testing.T) {
 	}
 	for _, want := range []string{
 		"ozgform.json:5:7: authorities.list[1]: unbekanntes Feld „fax“",
+		"ozgform.json:4:64: authorities.list[0].legal: legal.imprint „javascript:alert(1)“ ist keine https://-, http://-Adresse",
 		"ozgform.json:5:14: authorities.list[1].id: „a“ gibt es schon bei Behörde 1",
 		"ozgform.json:5:39: authorities.list[1].ars: doppelter Regionalschlüssel",
 	} {
