@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"crypto/sha256"
 	"io/fs"
 	"path"
 	"runtime"
@@ -111,6 +112,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 	wg.Wait()
 
 	var all Problems
+	files := map[[sha256.Size]byte][]byte{} // one copy of files that several forms share
 	for i, r := range results {
 		all = append(all, r.problems...)
 		form := r.form
@@ -121,6 +123,14 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 			all = append(all, Problem{File: path.Join(names[i], "form.json"), Pointer: "/id", Severity: SeverityError, Code: "catalog-duplicate",
 				Message: "Die id „" + form.Manifest.ID + "“ wird schon von einem anderen Formular verwendet (" + other.Manifest.Title + ")."})
 			continue
+		}
+		for name, data := range form.Files {
+			key := sha256.Sum256(data)
+			if same, ok := files[key]; ok {
+				form.Files[name] = same
+			} else {
+				files[key] = data
+			}
 		}
 		e := &Entry{Manifest: form.Manifest, Files: form.Files, Warnings: form.Warnings, name: names[i], texts: manifestTexts(form)}
 		if cat.limit < 0 || int(cat.compiled.Load()) < cat.limit {

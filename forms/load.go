@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -155,7 +158,7 @@ func loadCodelists(folder fs.FS, sink *problemSink) *codelist.Set {
 		data, err := readLimited(folder, name)
 		if err == nil {
 			var l *codelist.List
-			if l, err = codelist.Parse(data); err == nil {
+			if l, err = parseCodelistShared(data); err == nil {
 				err = set.Add(l)
 			}
 		}
@@ -164,6 +167,32 @@ func loadCodelists(folder fs.FS, sink *problemSink) *codelist.Set {
 		}
 	}
 	return set
+}
+
+// sharedCodelists holds the code lists parsed so far by the SHA-256 of their file: the forms
+// of a portal use the same FIM code lists (Staat, Anschrift …), each up to megabytes of
+// genericode, which are parsed and kept once instead of once per form. Lists are immutable.
+var (
+	sharedCodelists   sync.Map // [sha256.Size]byte → *codelist.List
+	sharedCodelistsN  atomic.Int64
+	maxSharedCodelist = int64(4096)
+)
+
+func parseCodelistShared(data []byte) (*codelist.List, error) {
+	key := sha256.Sum256(data)
+	if l, ok := sharedCodelists.Load(key); ok {
+		return l.(*codelist.List), nil
+	}
+	l, err := codelist.Parse(data)
+	if err != nil {
+		return nil, err // not kept: the error is reported again for every form that has it
+	}
+	if sharedCodelistsN.Add(1) > maxSharedCodelist {
+		sharedCodelists.Clear()
+		sharedCodelistsN.Store(1)
+	}
+	actual, _ := sharedCodelists.LoadOrStore(key, l)
+	return actual.(*codelist.List), nil
 }
 
 // positionsFunc maps a schema location to its file, pointer and byte offset.
