@@ -28,10 +28,17 @@ var openAPIDocument = mustSelfContainedOpenAPI()
 
 // payloadComponent is the name of the envelope's schema in components/schemas; its $defs
 // become components named payloadComponent + the capitalised name ("PayloadEnvelopeHash").
-const payloadComponent = "PayloadEnvelope"
+// Version 2 (Einer für Alle) is payloadComponentEfA; it shares the $defs of version 1.
+const (
+	payloadComponent    = "PayloadEnvelope"
+	payloadComponentEfA = "PayloadEnvelopeV2"
+)
 
 func mustSelfContainedOpenAPI() []byte {
 	doc, err := selfContainedOpenAPI(openAPISource, engine.PayloadSchema())
+	if err == nil {
+		doc, err = inlinePayloadSchema(doc, engine.PayloadSchemaEfA(), engine.PayloadSchemaURIEfA, payloadComponentEfA)
+	}
 	if err != nil {
 		panic(err) // the embedded documents do not fit together: a build defect, a test catches it
 	}
@@ -43,6 +50,13 @@ func mustSelfContainedOpenAPI() []byte {
 // without $schema and $id (the document's own dialect applies) and with its $defs moved to
 // components of their own.
 func selfContainedOpenAPI(openapi, payload []byte) ([]byte, error) {
+	return inlinePayloadSchema(openapi, payload, engine.PayloadSchemaURI, payloadComponent)
+}
+
+// inlinePayloadSchema replaces every "$ref": uri of the OpenAPI document by a reference to
+// components/schemas/component, which holds the payload schema (see selfContainedOpenAPI).
+// The $defs are named after payloadComponent, so that the versions share them.
+func inlinePayloadSchema(openapi, payload []byte, uri, component string) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(openapi, &doc); err != nil {
 		return nil, fmt.Errorf("openapi.json: %w", err)
@@ -69,13 +83,13 @@ func selfContainedOpenAPI(openapi, payload []byte) ([]byte, error) {
 	id, _ := schema["$id"].(string)
 	delete(schema, "$id")
 	if desc, ok := schema["description"].(string); ok && id != "" {
-		schema["description"] = desc + "\n\nDieselbe Beschreibung steht als JSON Schema (Draft 2020-12) unter " + engine.PayloadSchemaURI + " ($id " + id + ")."
+		schema["description"] = desc + "\n\nDieselbe Beschreibung steht als JSON Schema (Draft 2020-12) unter " + uri + " ($id " + id + ")."
 	}
-	schemas[payloadComponent] = rewriteRefs(schema, rename)
+	schemas[component] = rewriteRefs(schema, rename)
 	n := 0
-	rewritten := rewriteRefs(doc, map[string]string{engine.PayloadSchemaURI: "#/components/schemas/" + payloadComponent}, &n)
+	rewritten := rewriteRefs(doc, map[string]string{uri: "#/components/schemas/" + component}, &n)
 	if n == 0 {
-		return nil, fmt.Errorf("openapi.json does not refer to %s", engine.PayloadSchemaURI)
+		return nil, fmt.Errorf("openapi.json does not refer to %s", uri)
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
