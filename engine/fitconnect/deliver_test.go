@@ -339,7 +339,6 @@ func TestNewChecksConfig(t *testing.T) {
 	}
 }
 
-
 // BenchmarkDeliver1MB is one whole delivery of a submission with a 1 MB attachment against the
 // in-process fake, with the fake's decryption and checks switched off (NoInspection): token
 // (cached), destination and key with chain check, create, three uploads, submit, event log

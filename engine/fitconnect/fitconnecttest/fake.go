@@ -178,10 +178,10 @@ type Server struct {
 	// accept every submission: for benchmarks of the sender, whose CPU time would otherwise
 	// include the fake's RSA decryptions.
 	NoInspection bool
-	TokenTTL          time.Duration
-	MaxBody           int64 // larger request bodies get 413; 0: no limit
-	fail              map[string][]int
-	delay             map[string]time.Duration
+	TokenTTL     time.Duration
+	MaxBody      int64 // larger request bodies get 413; 0: no limit
+	fail         map[string][]int
+	delay        map[string]time.Duration
 
 	tokens        map[string]time.Time
 	TokenRequests int
