@@ -257,3 +257,20 @@ func BenchmarkDevReload(b *testing.B) {
 		}
 	}
 }
+
+// TestDevEventStreamOutlivesWriteTimeout: the server's write timeout is for pages; the event
+// stream still delivers a reload after it.
+func TestDevEventStreamOutlivesWriteTimeout(t *testing.T) {
+	app := newDevApp(t, "hundesteuer")
+	ts := httptest.NewUnstartedServer(app.http.Config.Handler)
+	ts.Config.WriteTimeout = 200 * time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close) // after the stream's own cleanup, which closes it
+	short := &devApp{tb: t, preview: app.preview, http: ts, dir: app.dir}
+	ev := short.events()
+	time.Sleep(500 * time.Millisecond)
+	app.preview.Reload()
+	if e := ev.next(); !strings.HasPrefix(e, "reload ") {
+		t.Fatalf("event %q", e)
+	}
+}
