@@ -6,12 +6,14 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ozgform/ozgform/authority"
 	"github.com/ozgform/ozgform/authority/authoritytest"
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/forms"
 )
 
 const efaTable = `plz;ars;gemeinde
@@ -200,6 +202,53 @@ func BenchmarkResponsible(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		if r := svc.Responsible(form, drafts[i%len(drafts)]); r.Status == authority.Pending {
 			b.Fatal(r.Status)
+		}
+	}
+}
+
+// TestGemeindeFromList: a form whose Gemeinde is chosen from a list (form.json
+// "authorities": {"ars": …}) goes to the authority of the chosen municipality; a
+// municipality without authority cannot be submitted.
+func TestGemeindeFromList(t *testing.T) {
+	svc := efaService(t)
+	fsys := fstest.MapFS{
+		"form.json": {Data: []byte(`{"id": "gemeindewahl", "version": "1.0.0", "title": "Test", "authority": {"name": "Ihre Gemeinde"},
+			"leika": "99000000000000", "privacyNotice": "Hinweis.", "authorities": {"ars": "/gemeinde"}}`)},
+		"schema.json": {Data: []byte(`{"type": "object", "properties": {
+			"name": {"type": "string", "title": "Name"},
+			"gemeinde": {"type": "string", "title": "Gemeinde", "oneOf": [
+				{"const": "089990000001", "title": "Musterstadt"}, {"const": "089990000002", "title": "Beispielheim"}, {"const": "089990000003", "title": "Neudorf"}]}},
+			"required": ["name", "gemeinde"], "additionalProperties": false}`)},
+		"layout.json": {Data: []byte(`{"type": "VerticalLayout", "elements": [{"type": "Control", "scope": "#/properties/name"}, {"type": "Control", "scope": "#/properties/gemeinde"}]}`)},
+	}
+	form, problems := forms.Load(fsys, "gemeindewahl", forms.Options{})
+	if form == nil {
+		t.Fatal(problems)
+	}
+	for _, tc := range []struct {
+		ars, authority string
+		status         authority.Status
+	}{{"089990000002", "beispielheim", authority.Resolved}, {"089990000003", "", authority.Unserved}} {
+		d, err := svc.StartDraft(t.Context(), form, "de")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Data = json.RawMessage(`{"name": "Anna", "gemeinde": "` + tc.ars + `"}`)
+		if err := svc.Store.UpdateDraft(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+		if r := svc.Responsible(form, d); r.Status != tc.status {
+			t.Fatalf("%s: %s, want %s", tc.ars, r.Status, tc.status)
+		}
+		sub, _, err := svc.Submit(t.Context(), form, d)
+		if tc.authority == "" {
+			if engine.KindOf(err) != engine.KindConflict {
+				t.Errorf("%s: submit: %v", tc.ars, err)
+			}
+			continue
+		}
+		if err != nil || sub.AuthorityID != tc.authority || sub.Authority.Municipality != "Beispielheim" {
+			t.Fatalf("%s: %+v, %v", tc.ars, sub, err)
 		}
 	}
 }
