@@ -56,6 +56,10 @@ type CatalogOptions struct {
 	// Compiled is how many compiled forms the catalog keeps; 0 means DefaultCompiledForms,
 	// a negative value keeps every form compiled.
 	Compiled int
+	// Cache, when set, remembers the forms that passed the check; forms it knows are not
+	// compiled at start (see CheckCache). Salt names the program (its checks) in the keys.
+	Cache CheckCache
+	Salt  string
 }
 
 // IsFormFolder reports whether dir in fsys holds a form (a form.json).
@@ -88,7 +92,8 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 		}
 	}
 	type result struct {
-		form     *Form
+		entry    *Entry
+		form     *Form // nil for a form the cache knows: compiled when first used
 		problems Problems
 	}
 	results := make([]result, len(names))
@@ -101,11 +106,28 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 				if err != nil {
 					continue
 				}
-				form, problems := Load(sub, names[i], opts.Options)
-				for j := range problems {
-					problems[j].File = path.Join(names[i], problems[j].File)
+				key := ""
+				if opts.Cache != nil {
+					k, all, ok := folderKey(sub, opts.Salt)
+					if ok {
+						key = k
+						if rec, known := opts.Cache.Checked(key); known {
+							if e, ok := entryFromRecord(names[i], all, rec); ok {
+								results[i] = result{entry: e, problems: prefixed(rec.Warnings, names[i])}
+								continue
+							}
+						}
+					}
 				}
-				results[i] = result{form, problems}
+				form, problems := Load(sub, names[i], opts.Options)
+				r := result{form: form, problems: prefixed(problems, names[i])}
+				if form != nil {
+					r.entry = &Entry{Manifest: form.Manifest, Files: form.Files, Warnings: form.Warnings, name: names[i], texts: manifestTexts(form)}
+					if key != "" {
+						opts.Cache.Remember(key, recordOf(form))
+					}
+				}
+				results[i] = r
 			}
 		})
 	}
@@ -115,29 +137,29 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 	files := map[[sha256.Size]byte][]byte{} // one copy of files that several forms share
 	for i, r := range results {
 		all = append(all, r.problems...)
-		form := r.form
-		if form == nil {
+		e := r.entry
+		if e == nil {
 			continue
 		}
-		if other, dup := cat.byID[form.Manifest.ID]; dup {
+		if other, dup := cat.byID[e.Manifest.ID]; dup {
 			all = append(all, Problem{File: path.Join(names[i], "form.json"), Pointer: "/id", Severity: SeverityError, Code: "catalog-duplicate",
-				Message: "Die id „" + form.Manifest.ID + "“ wird schon von einem anderen Formular verwendet (" + other.Manifest.Title + ")."})
+				Message: "Die id „" + e.Manifest.ID + "“ wird schon von einem anderen Formular verwendet (" + other.Manifest.Title + ")."})
 			continue
 		}
-		for name, data := range form.Files {
+		for name, data := range e.Files {
 			key := sha256.Sum256(data)
 			if same, ok := files[key]; ok {
-				form.Files[name] = same
+				e.Files[name] = same
 			} else {
 				files[key] = data
 			}
 		}
-		e := &Entry{Manifest: form.Manifest, Files: form.Files, Warnings: form.Warnings, name: names[i], texts: manifestTexts(form)}
-		if cat.limit < 0 || int(cat.compiled.Load()) < cat.limit {
-			e.form.Store(form)
+		if r.form != nil && (cat.limit < 0 || int(cat.compiled.Load()) < cat.limit) {
+			r.form.Files = e.Files
+			e.form.Store(r.form)
 			cat.compiled.Add(1)
 		}
-		cat.byID[form.Manifest.ID] = e
+		cat.byID[e.Manifest.ID] = e
 		cat.entries = append(cat.entries, e)
 	}
 	sort.Slice(cat.entries, func(i, j int) bool { return cat.entries[i].Manifest.ID < cat.entries[j].Manifest.ID })

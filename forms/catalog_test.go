@@ -165,3 +165,82 @@ func TestCatalogSharesFilesAndCodelists(t *testing.T) {
 		}
 	}
 }
+
+// mapCache is a CheckCache in memory.
+type mapCache struct {
+	mu   sync.Mutex
+	m    map[string]CheckRecord
+	hits int
+}
+
+func (c *mapCache) Checked(key string) (CheckRecord, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rec, ok := c.m[key]
+	if ok {
+		c.hits++
+	}
+	return rec, ok
+}
+
+func (c *mapCache) Remember(key string, rec CheckRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = rec
+}
+
+// TestCatalogCheckCache: a second load with the cache compiles nothing at start and yields
+// the same entries (manifest, files, warnings, translated titles) and the same forms on
+// use; a changed file, another program (salt) or a broken form is checked again.
+func TestCatalogCheckCache(t *testing.T) {
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(os.DirFS("../examples"), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(os.DirFS("../examples"), p)
+		fsys[p] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := &mapCache{m: map[string]CheckRecord{}}
+	opts := CatalogOptions{Cache: cache, Salt: "v1"}
+	first, problems := LoadCatalogWith(fsys, ".", opts)
+	if problems.HasErrors() || cache.hits != 0 || len(cache.m) != first.Len() {
+		t.Fatalf("first load: %d hits, %d remembered of %d forms: %v", cache.hits, len(cache.m), first.Len(), problems)
+	}
+	second, problems2 := LoadCatalogWith(fsys, ".", opts)
+	if cache.hits != first.Len() || len(problems2) != len(problems) {
+		t.Fatalf("second load: %d hits of %d forms, %d problems (first %d)", cache.hits, first.Len(), len(problems2), len(problems))
+	}
+	for i, e := range second.Entries() {
+		want := first.Entries()[i]
+		if e.form.Load() != nil {
+			t.Errorf("%s was compiled at start although the cache knows it", e.Manifest.ID)
+		}
+		if !reflect.DeepEqual(e.Manifest, want.Manifest) || !reflect.DeepEqual(e.Files, want.Files) || !reflect.DeepEqual(e.Warnings, want.Warnings) {
+			t.Errorf("%s: the entry from the cache differs", e.Manifest.ID)
+		}
+		if got, w := e.T("en", "form.title", ""), want.T("en", "form.title", ""); got != w {
+			t.Errorf("%s: English title %q, want %q", e.Manifest.ID, got, w)
+		}
+		if f := second.Get(e.Manifest.ID); f == nil || f.SchemaHash != first.Get(e.Manifest.ID).SchemaHash {
+			t.Errorf("%s: not compiled on use", e.Manifest.ID)
+		}
+	}
+
+	// A broken schema is checked (and reported), not taken from the cache.
+	fsys["hundesteuer/schema.json"] = &fstest.MapFile{Data: []byte(`{"type": "object",`)}
+	cache.hits = 0
+	third, problems3 := LoadCatalogWith(fsys, ".", opts)
+	if !problems3.HasErrors() || third.Entry("hundesteuer") != nil || cache.hits != first.Len()-1 {
+		t.Errorf("a changed file: %d hits, errors %v", cache.hits, problems3.HasErrors())
+	}
+	cache.hits = 0
+	LoadCatalogWith(fsys, ".", CatalogOptions{Cache: cache, Salt: "v2"})
+	if cache.hits != 0 {
+		t.Errorf("another program used %d cached checks", cache.hits)
+	}
+}

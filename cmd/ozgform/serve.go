@@ -42,6 +42,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	baseURLFlag := fl.String("base-url", "", "öffentliche Adresse des Dienstes für die Schema-URIs im Payload, z. B. https://formulare.example.de (Voreinstellung: http://<addr>)")
 	metricsAddr := fl.String("metrics-addr", "", "eigene Adresse nur für /metrics (z. B. 127.0.0.1:9464), getrennt von der Adresse der Bürgerinnen und Bürger")
 	metricsTokenFile := fl.String("metrics-token-file", "", "Datei mit dem Bearer-Token für /metrics (mindestens 32 Zeichen); damit gibt es /metrics auch unter --addr")
+	checkCache := fl.String("check-cache", "", "Datei, in der sich serve geprüfte Formulare merkt, damit ein Neustart nur geänderte Formulare übersetzt (Voreinstellung: neben der SQLite-Datei bzw. im Cache-Ordner des Benutzers; off: aus)")
 	compiled := fl.Int("compiled-forms", forms.DefaultCompiledForms, "wie viele übersetzte Formulare im Speicher bleiben (die übrigen werden bei Bedarf aus ihren geprüften Dateien übersetzt); -1: alle")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -59,7 +60,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 
 	loadStart := time.Now()
-	catalog, problems := forms.LoadCatalogDir(*formsDir, forms.CatalogOptions{Compiled: *compiled})
+	copts := forms.CatalogOptions{Compiled: *compiled}
+	var cache *fileCheckCache
+	if p := checkCachePath(*checkCache, *database); p != "" {
+		if salt, ok := programSalt(); ok {
+			cache = openCheckCache(p)
+			copts.Cache, copts.Salt = cache, salt
+		}
+	}
+	catalog, problems := forms.LoadCatalogDir(*formsDir, copts)
 	for _, p := range problems {
 		p.File = *formsDir + "/" + p.File
 		fmt.Fprintln(m.Stderr, p.String())
@@ -70,7 +79,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if catalog.Len() == 0 {
 		return fmt.Errorf("in „%s“ gibt es keine Formulare (Ordner mit form.json)", *formsDir)
 	}
-	logger.Info("forms loaded and checked", "forms", catalog.Len(), "folder", *formsDir, "duration", time.Since(loadStart).Round(time.Millisecond))
+	known := 0
+	if cache != nil {
+		known = cache.hits
+		if err := cache.save(); err != nil {
+			logger.Warn("the list of checked forms cannot be saved; the next start checks every form again", "file", cache.path, "error", err)
+		}
+	}
+	logger.Info("forms loaded and checked", "forms", catalog.Len(), "unchanged_since_last_check", known, "folder", *formsDir,
+		"duration", time.Since(loadStart).Round(time.Millisecond))
 	cfg, err := configForForms(*configFile, catalog)
 	if err != nil {
 		return fmt.Errorf("%w\nDer Dienst startet erst, wenn sie behoben sind", err)
