@@ -445,7 +445,11 @@ func (w *Worker) deliver(ctx context.Context, m *OutboxMessage) {
 				"next_attempt_at", r.NextAttemptAt)
 		}
 	}
-	w.Metrics.attempt(m.Destination, r.State, time.Since(start))
+	state := r.State
+	if out.Pending && state == OutboxRetry {
+		state = "pending" // under way (waiting for the receiver's answer), not a failure
+	}
+	w.Metrics.attempt(m.Destination, state, time.Since(start))
 	for _, ms := range out.Milestones {
 		w.Metrics.milestone(m.Destination, ms)
 	}

@@ -39,7 +39,7 @@ func NewMetrics(reg prometheus.Registerer, store OutboxStore, destinations []str
 		}, []string{"form"}),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ozgform_delivery_attempts_total",
-			Help: "Delivery attempts by destination and the state they left the message in (delivered, retry, dead, queued = released at shutdown).",
+			Help: "Delivery attempts by destination and the state they left the message in (delivered, retry, dead, queued = released at shutdown, pending = under way, waiting for the receiver's answer, e.g. FIT-Connect's acceptance).",
 		}, []string{"destination", "state"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "ozgform_delivery_latency_seconds",

@@ -117,6 +117,36 @@ func TestFITConnectExamples(t *testing.T) {
 			}
 		})
 	}
+	// The authority takes its time: the worker polls the event log (attempts counted as
+	// pending, not as failures) until the acceptance arrives.
+	fake.Lock()
+	fake.Decide = false
+	fake.Unlock()
+	_, slow := submitSample(t, app, "hundesteuer")
+	w.Notify()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		msgs, _ := app.store.Outbox(ctx, slow.ID)
+		p, _ := fitconnect.ParseProgress(msgs[0].Progress)
+		if p.Status == fitconnect.StatusSubmitted && msgs[0].Attempts >= 2 {
+			fake.DecideNow(p.SubmissionID)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not polling the event log: %+v %s", msgs[0], msgs[0].Progress)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitDelivered(t, app.store, slow.ID)
+	if got := counterValue(t, reg, "ozgform_delivery_attempts_total", "state", "pending"); got < 2 {
+		t.Errorf("ozgform_delivery_attempts_total{state=pending} = %v, want ≥ 2", got)
+	}
+	if got := counterValue(t, reg, "ozgform_delivery_attempts_total", "state", "retry"); got != 0 {
+		t.Errorf("ozgform_delivery_attempts_total{state=retry} = %v: waiting for the authority counted as failure", got)
+	}
+	fake.Lock()
+	fake.Decide = true
+	fake.Unlock()
+
 	// The authority rejects: dead letter with its reasons, shown by the pull API.
 	fake.Lock()
 	fake.RejectAll = true
@@ -146,10 +176,10 @@ func TestFITConnectExamples(t *testing.T) {
 	if got := milestoneCount(t, reg, "rejected"); got != 1 {
 		t.Errorf("ozgform_delivery_milestones_total{milestone=rejected} = %v", got)
 	}
-	if n := len(fake.Submissions()); n != len(app.forms.Forms())+1 {
-		t.Errorf("%d FIT-Connect submissions created, want one per form", n)
+	if n := len(fake.Submissions()); n != len(app.forms.Forms())+2 {
+		t.Errorf("%d FIT-Connect submissions created, want one per submission", n)
 	}
-	if got := milestoneCount(t, reg, "accepted"); got != float64(len(app.forms.Forms())) {
+	if got := milestoneCount(t, reg, "accepted"); got != float64(len(app.forms.Forms())+1) {
 		t.Errorf("ozgform_delivery_milestones_total{milestone=accepted} = %v", got)
 	}
 }
@@ -191,21 +221,29 @@ func waitDelivered(tb testing.TB, store engine.Store, submissionID string) *engi
 
 func milestoneCount(tb testing.TB, reg *prometheus.Registry, milestone string) float64 {
 	tb.Helper()
+	return counterValue(tb, reg, "ozgform_delivery_milestones_total", "milestone", milestone)
+}
+
+// counterValue sums the counter name over the series whose label has value.
+func counterValue(tb testing.TB, reg *prometheus.Registry, name, label, value string) float64 {
+	tb.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for _, mf := range mfs {
-		if mf.GetName() != "ozgform_delivery_milestones_total" {
+		if mf.GetName() != name {
 			continue
 		}
+		sum := 0.0
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "milestone" && l.GetValue() == milestone {
-					return m.GetCounter().GetValue()
+				if l.GetName() == label && l.GetValue() == value {
+					sum += m.GetCounter().GetValue()
 				}
 			}
 		}
+		return sum
 	}
 	return 0
 }
