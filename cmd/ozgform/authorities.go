@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,7 +47,8 @@ import (
 //	        hundesteuer: [musterstadt-kasse]
 //
 // An authority without destinations for a form sends its submissions to the form's
-// destinations. `ozgform authorities check --config FILE` checks the section and the table
+// destinations. A destination that an authority names and that has no "forms" of its own
+// receives only what the authorities send it. `ozgform authorities check --config FILE` checks the section and the table
 // with file:line:col messages.
 
 // authorities reads the authorities section and checks it against the destinations.
@@ -67,6 +69,21 @@ func (p *configParser) authorities(cfg *Config, v any) {
 	}
 	for i, item := range list {
 		cfg.Authorities = append(cfg.Authorities, p.authority(fmt.Sprintf("authorities.list[%d]", i), item))
+	}
+	// A destination that an authority names and that has no "forms" of its own receives only
+	// what the authorities send it, not every form.
+	named := map[string]bool{}
+	for _, a := range cfg.Authorities {
+		for _, ds := range a.Destinations {
+			for _, d := range ds {
+				named[d] = true
+			}
+		}
+	}
+	for i := range cfg.Destinations {
+		if d := &cfg.Destinations[i]; named[d.Name] && slices.Contains(p.formsOmitted, d.Name) {
+			d.Forms = []string{}
+		}
 	}
 	for _, prob := range authority.Check(authority.CheckInput{
 		Authorities: cfg.Authorities, Table: cfg.AuthorityTable, Destinations: cfg.DestinationNames(),

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ozgform/ozgform/forms"
 )
 
 // runAuthoritiesCheck writes files into a fresh folder and runs `ozgform authorities check`.
@@ -116,5 +118,49 @@ func TestAuthoritiesCheckUsage(t *testing.T) {
 	out, code := runAuthoritiesCheck(t, map[string]string{"c.yaml": "authorities:\n  list: [\n"}, "--config", "DIR/c.yaml")
 	if code != exitInvalid || !strings.Contains(out, "kein gültiges YAML") {
 		t.Errorf("syntax error: exit %d\n%s", code, out)
+	}
+}
+
+// TestAuthorityOnlyDestinations: a destination that only authorities name (no "forms") gets
+// no other form's submissions; a form of many authorities is covered when every authority
+// names a destination for it; one that an authority leaves without is reported.
+func TestAuthorityOnlyDestinations(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("gemeinden.csv", "plz;ars;gemeinde\n12345;089990000001;Musterstadt\n12347;089990000002;Beispielheim\n")
+	const base = `destinations:
+  - {name: kasse, type: api, forms: [gewerbeanmeldung, bewohnerparkausweis, mutterschutz]}
+  - {name: musterstadt, type: api}
+  - {name: beispielheim, type: api}
+authorities:
+  table: gemeinden.csv
+  list:
+    - {id: musterstadt, name: Musterstadt, ars: "089990000001", destinations: {"*": [musterstadt]}}
+    - {id: beispielheim, name: Beispielheim, ars: "089990000002"BEISPIELHEIM}
+`
+	cat, _ := forms.LoadCatalog(os.DirFS("../../examples"), ".", forms.Options{})
+	cfg, err := loadConfig(write("ok.yaml", strings.Replace(base, "BEISPIELHEIM", `, destinations: {hundesteuer: [beispielheim]}`, 1)), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.ServiceDestinations()(cat.Get("gewerbeanmeldung")); strings.Join(got, ",") != "kasse" {
+		t.Errorf("gewerbeanmeldung goes to %v, want only kasse", got)
+	}
+	if err := cfg.checkForms(cat); err != nil {
+		t.Errorf("every authority names a destination for the Hundesteuer: %v", err)
+	}
+	gap := strings.Replace(strings.Replace(base, "BEISPIELHEIM", "", 1), "  - {name: beispielheim, type: api}\n", "", 1)
+	cfg, err = loadConfig(write("gap.yaml", gap), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.checkForms(cat); err == nil || !strings.Contains(err.Error(), "kein Ziel empfängt das Formular „hundesteuer“") {
+		t.Errorf("Beispielheim has no destination for the Hundesteuer: %v", err)
 	}
 }

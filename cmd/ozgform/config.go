@@ -278,6 +278,9 @@ type configParser struct {
 	// located are the problems with their configuration path, for `authorities check`,
 	// which turns the paths into line and column; warnings never fail a start.
 	located []authority.Problem
+	// formsOmitted are the destinations without "forms"; those an authority names receive
+	// only what the authorities send them (see authorities.go).
+	formsOmitted []string
 }
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
@@ -421,6 +424,9 @@ func (p *configParser) destinations(v any) []engine.Destination {
 		typ, _ := p.requiredString(path+".type", m["type"])
 		d.Type = engine.DestinationType(typ)
 		d.Forms = p.forms(path+".forms", m["forms"])
+		if _, given := m["forms"]; !given {
+			p.formsOmitted = append(p.formsOmitted, d.Name)
+		}
 		switch d.Type {
 		case engine.DestinationWebhook:
 			p.webhook(path, m, &d)
@@ -797,6 +803,13 @@ func (c *Config) checkForms(cat *forms.Catalog) error {
 		covered := false
 		for _, d := range c.Destinations {
 			covered = covered || d.Receives(f.Manifest.ID)
+		}
+		if !covered && f.Manifest.Authorities != nil && len(c.Authorities) > 0 {
+			// Einer für Alle: covered when every authority names destinations for the form.
+			covered = true
+			for _, a := range c.Authorities {
+				covered = covered && len(a.DestinationsFor(f.Manifest.ID)) > 0
+			}
 		}
 		if !covered {
 			problems = append(problems, fmt.Sprintf("%s: destinations: kein Ziel empfängt das Formular „%s“", file, f.Manifest.ID))
