@@ -473,12 +473,13 @@ func (s *Service) SaveResumeCode(ctx context.Context, d *Draft) (string, time.Ti
 	const op = "engine.SaveResumeCode"
 	now := s.now()
 	expires := now.Add(s.resumeTTL())
+	// The draft is written in any case: it keeps d.SavedStep, the step the citizen saved on.
 	if d.ExpiresAt.Before(expires) {
 		d.ExpiresAt = expires
-		d.UpdatedAt = now
-		if err := s.Store.UpdateDraft(ctx, d); err != nil {
-			return "", time.Time{}, fmt.Errorf("%s: %w", op, err)
-		}
+	}
+	d.UpdatedAt = now
+	if err := s.Store.UpdateDraft(ctx, d); err != nil {
+		return "", time.Time{}, fmt.Errorf("%s: %w", op, err)
 	}
 	for attempt := 0; ; attempt++ {
 		code, err := newResumeCode(s.random())

@@ -23,6 +23,9 @@ type Draft struct {
 	// Municipality is the ARS of the municipality the citizen chose when the postal code
 	// spans several (Einer für Alle); empty until asked.
 	Municipality string
+	// SavedStep is the step (1-based) on which the citizen last chose "Zwischenspeichern";
+	// 0 for the review page or none. Resuming opens it again.
+	SavedStep int
 }
 
 // Submission is a submitted, completely validated form. Everything the back office receives

@@ -111,3 +111,39 @@ func TestFooterLegalPages(t *testing.T) {
 		t.Errorf("the unfilled statement:\n%s", clip(r.body))
 	}
 }
+
+// TestResumeOpensSavedStep (point 13): a complete draft saved on step 2 opens on step 2
+// again, not on the first incomplete step (here: the review page, as all steps are complete).
+func TestResumeOpensSavedStep(t *testing.T) {
+	app := newTestApp(t)
+	f := app.forms.Get("hundesteuer")
+	sample := loadSample(t, "hundesteuer", "valid")
+	b := app.browser()
+	b.fillForm(f, sample)
+	step2 := stepURL("hundesteuer", 1)
+	p := b.get(step2)
+	wantStatus(t, "step 2", p, http.StatusOK)
+	values := formValues(t, pageFields(t, p.body), sample)
+	values.Set("_action", "speichern")
+	r := b.post(step2, values)
+	wantStatus(t, "save for later", r, http.StatusOK)
+	code := regexp.MustCompile(`/fortsetzen/([2-9A-HJ-NP-Z-]+)"`).FindStringSubmatch(r.body)
+	if code == nil {
+		t.Fatalf("no resume link:\n%s", clip(r.body))
+	}
+	other := app.browser()
+	r = other.get("/fortsetzen/" + code[1])
+	wantStatus(t, "resume", r, http.StatusSeeOther)
+	if r.location != step2 {
+		t.Errorf("resuming opens %s, want the saved step %s", r.location, step2)
+	}
+	// Saved on the review page: the first step with a problem, or (none) the review page.
+	other.get(reviewURL("hundesteuer"))
+	r = other.post(reviewURL("hundesteuer")[:len(reviewURL("hundesteuer"))-len("/pruefen")]+"/zwischenspeichern", nil)
+	wantStatus(t, "save on the review page", r, http.StatusOK)
+	code = regexp.MustCompile(`/fortsetzen/([2-9A-HJ-NP-Z-]+)"`).FindStringSubmatch(r.body)
+	third := app.browser()
+	if r = third.get("/fortsetzen/" + code[1]); r.location != reviewURL("hundesteuer") {
+		t.Errorf("a draft saved on the review page resumes at %s, want %s", r.location, reviewURL("hundesteuer"))
+	}
+}

@@ -64,7 +64,19 @@ func (s *Server) resume(c echo.Context, code string, typed bool) error {
 	} else {
 		s.setCookie(c, &http.Cookie{Name: cookieLang, Value: engine.NormalizeLang(d.Lang), MaxAge: 365 * 24 * 3600})
 	}
-	return redirect(c, resumePoint(f, d))
+	return redirect(c, s.resumeTarget(f, d))
+}
+
+// resumeTarget is where a resumed draft opens: the step the citizen saved on, while it is
+// shown; else (saved on the review page, or the step is hidden now) the first step with a
+// problem, or the review page.
+func (s *Server) resumeTarget(f *forms.Form, d *engine.Draft) string {
+	if page := d.SavedStep - 1; page >= 0 && page < len(f.Pages) {
+		if data, err := engine.DecodeData(d.Data); err == nil && f.Evaluate(data).PageVisible(page) {
+			return stepURL(f.Manifest.ID, page)
+		}
+	}
+	return resumePoint(f, d)
 }
 
 // draftSaveForLater is "Zwischenspeichern" on the review page.
@@ -77,12 +89,13 @@ func (s *Server) draftSaveForLater(c echo.Context) error {
 	if err != nil {
 		return noDraft(c, f, err)
 	}
-	return s.saveForLater(c, f, d, reviewURL(f.Manifest.ID))
+	return s.saveForLater(c, f, d, reviewURL(f.Manifest.ID), 0)
 }
 
 // saveForLater creates a resume code and shows it, with the link, its expiry and what the
 // citizen must know about it. The page is the POST's answer, so the code is in no URL.
-func (s *Server) saveForLater(c echo.Context, f *forms.Form, d *engine.Draft, continueURL string) error {
+func (s *Server) saveForLater(c echo.Context, f *forms.Form, d *engine.Draft, continueURL string, savedStep int) error {
+	d.SavedStep = savedStep
 	code, expires, err := s.svc.SaveResumeCode(c.Request().Context(), d)
 	if err != nil {
 		return err

@@ -68,7 +68,7 @@ func (s *Server) stepSave(c echo.Context) error {
 	}
 	switch action.kind {
 	case "speichern":
-		return s.saveForLater(c, f, d, stepURL(id, page))
+		return s.saveForLater(c, f, d, stepURL(id, page), page+1)
 	case "refresh":
 		// Back to where the citizen was: the first question the change revealed, if any.
 		if len(res.Appeared) > 0 {

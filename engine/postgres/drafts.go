@@ -27,9 +27,9 @@ func (s *Store) CreateDraft(ctx context.Context, d *engine.Draft) error {
 	}
 	return s.inTx(ctx, op, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO drafts
-			(id, form_id, form_version, lang, data, created_at, updated_at, expires_at, municipality)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			d.ID, d.FormID, d.FormVersion, d.Lang, string(d.Data), d.CreatedAt.UTC(), d.UpdatedAt.UTC(), d.ExpiresAt.UTC(), d.Municipality)
+			(id, form_id, form_version, lang, data, created_at, updated_at, expires_at, municipality, saved_step)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			d.ID, d.FormID, d.FormVersion, d.Lang, string(d.Data), d.CreatedAt.UTC(), d.UpdatedAt.UTC(), d.ExpiresAt.UTC(), d.Municipality, d.SavedStep)
 		return err
 	})
 }
@@ -66,8 +66,8 @@ func (s *Store) UpdateDraft(ctx context.Context, d *engine.Draft) error {
 		if err := lockLiveDraft(ctx, tx, op, d.ID, now); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE drafts SET data = $1, lang = $2, updated_at = $3, expires_at = $4, municipality = $5 WHERE id = $6`,
-			string(d.Data), d.Lang, d.UpdatedAt.UTC(), d.ExpiresAt.UTC(), d.Municipality, d.ID)
+		_, err := tx.ExecContext(ctx, `UPDATE drafts SET data = $1, lang = $2, updated_at = $3, expires_at = $4, municipality = $5, saved_step = $6 WHERE id = $7`,
+			string(d.Data), d.Lang, d.UpdatedAt.UTC(), d.ExpiresAt.UTC(), d.Municipality, d.SavedStep, d.ID)
 		return err
 	})
 }

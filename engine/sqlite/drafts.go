@@ -41,10 +41,10 @@ func (s *Store) CreateDraft(ctx context.Context, d *engine.Draft) error {
 
 func insertDraft(ctx context.Context, tx *sql.Tx, d *engine.Draft) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO drafts
-		(id, form_id, form_version, lang, data, created_at, updated_at, expires_at, municipality)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(id, form_id, form_version, lang, data, created_at, updated_at, expires_at, municipality, saved_step)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.FormID, d.FormVersion, d.Lang, string(d.Data),
-		formatTime(d.CreatedAt), formatTime(d.UpdatedAt), formatTime(d.ExpiresAt), d.Municipality)
+		formatTime(d.CreatedAt), formatTime(d.UpdatedAt), formatTime(d.ExpiresAt), d.Municipality, d.SavedStep)
 	return err
 }
 
@@ -81,8 +81,8 @@ func (s *Store) UpdateDraft(ctx context.Context, d *engine.Draft) error {
 		if err := checkDraftAlive(ctx, tx, op, row.ID, now); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE drafts SET data = ?, lang = ?, updated_at = ?, expires_at = ?, municipality = ? WHERE id = ?`,
-			string(row.Data), row.Lang, formatTime(row.UpdatedAt), formatTime(row.ExpiresAt), row.Municipality, row.ID)
+		_, err := tx.ExecContext(ctx, `UPDATE drafts SET data = ?, lang = ?, updated_at = ?, expires_at = ?, municipality = ?, saved_step = ? WHERE id = ?`,
+			string(row.Data), row.Lang, formatTime(row.UpdatedAt), formatTime(row.ExpiresAt), row.Municipality, row.SavedStep, row.ID)
 		return err
 	})
 }

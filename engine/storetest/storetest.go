@@ -374,6 +374,10 @@ func testDraftExpired(t *testing.T, e *env) {
 func testResumeCodeSaveFind(t *testing.T, e *env) {
 	ctx := t.Context()
 	d := e.mustCreateDraft(t)
+	d.SavedStep = 3 // the step saved on, read back with the draft
+	if err := e.UpdateDraft(ctx, d); err != nil {
+		t.Fatalf("UpdateDraft: %v", err)
+	}
 	hash := strings.Repeat("1f", 32)
 	if err := e.SaveResumeCode(ctx, d.ID, hash, e.clock.Now().Add(24*time.Hour)); err != nil {
 		t.Fatalf("SaveResumeCode: %v", err)
@@ -383,6 +387,9 @@ func testResumeCodeSaveFind(t *testing.T, e *env) {
 		t.Fatalf("DraftByResumeCode: %v", err)
 	}
 	sameDraft(t, got, d)
+	if got.SavedStep != 3 {
+		t.Errorf("SavedStep %d, want 3", got.SavedStep)
+	}
 
 	// A second code for the same draft works beside the first.
 	hash2 := strings.Repeat("2e", 32)

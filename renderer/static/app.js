@@ -1,5 +1,5 @@
 // ozgform: optional enhancements for the web forms. Everything works without this script;
-// it only moves focus to the error summary and, when a field that a rule depends on changes,
+// it only moves focus to the error summary (and from its links to the fields) and, when a field that a rule depends on changes,
 // asks the server which parts of the page to show. The server is the only place where rules
 // are evaluated.
 (function () {
@@ -8,6 +8,29 @@
   var summary = document.getElementById("fehler");
   if (summary) {
     summary.focus();
+    // A link of the error summary scrolls its field's box into view, so that the label (or
+    // legend) and the error message above the input stay visible, and then focuses the input
+    // (the browser's own jump would put the input at the top edge, its label above it).
+    summary.addEventListener("click", function (e) {
+      var a = e.target.closest ? e.target.closest("a[href^='#']") : null;
+      if (!a) {
+        return;
+      }
+      var el = document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)));
+      if (!el) {
+        return;
+      }
+      var box = el.closest(".feld") || (el.tagName === "FIELDSET" ? el : el.closest("fieldset")) || el;
+      var input = /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(el.tagName) ? el : box.querySelector("input, select, textarea");
+      e.preventDefault();
+      box.scrollIntoView({ block: "start" });
+      if (input) {
+        input.focus({ preventScroll: true });
+      }
+      if (window.history && history.replaceState) {
+        history.replaceState(null, "", a.getAttribute("href"));
+      }
+    });
   }
 
   var form = document.querySelector("form[data-sichtbarkeit]");

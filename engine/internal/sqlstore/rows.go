@@ -15,7 +15,7 @@ import (
 // The columns that the Scan functions read, in their order.
 const (
 	// DraftColumns are read from drafts d.
-	DraftColumns = `d.id, d.form_id, d.form_version, d.lang, d.data, d.created_at, d.updated_at, d.expires_at, d.municipality`
+	DraftColumns = `d.id, d.form_id, d.form_version, d.lang, d.data, d.created_at, d.updated_at, d.expires_at, d.municipality, d.saved_step`
 
 	SubmissionColumns = `id, reference, form_id, form_version, schema_hash, lang, data, data_hash,
 	submitted_at, draft_id, access_token, delivered_at, purged_at, authority_id, authority`
@@ -35,7 +35,7 @@ func ScanDraft(t Times, row Scanner, before ...any) (*engine.Draft, error) {
 		data []byte
 	)
 	dest := append(before, &d.ID, &d.FormID, &d.FormVersion, &d.Lang, &data,
-		Time(&d.CreatedAt), Time(&d.UpdatedAt), Time(&d.ExpiresAt), &d.Municipality)
+		Time(&d.CreatedAt), Time(&d.UpdatedAt), Time(&d.ExpiresAt), &d.Municipality, &d.SavedStep)
 	if err := Scan(t, row, dest...); err != nil {
 		return nil, err
 	}
