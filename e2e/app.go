@@ -12,6 +12,7 @@ import (
 	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/engine/sqlite"
 	"github.com/ozgform/ozgform/forms"
+	"github.com/ozgform/ozgform/renderer"
 	"github.com/ozgform/ozgform/server"
 )
 
@@ -33,6 +34,11 @@ type Option func(*appConfig)
 type appConfig struct {
 	server.Config
 	authorities *authority.Directory
+}
+
+// WithBranding sets the portal's branding (name, colours, legal pages).
+func WithBranding(b renderer.Branding) Option {
+	return func(c *appConfig) { c.Branding = b }
 }
 
 // WithAuthorities serves the forms that many authorities use (Einer für Alle) with the

@@ -251,6 +251,18 @@ func (tb *tab) structureProblems() []string {
 				p.push("content outside the landmarks: " + e.outerHTML.slice(0, 80));
 			}
 		}
+		// A fieldset whose legend repeats the legend of the fieldset around it is announced
+		// twice by screen readers (issue 14); hidden ones count, a rule may show them.
+		const legendOf = f => { const l = f.querySelector(":scope > legend"); return l ? l.textContent.replace(/\*|\(Pflichtfeld\)|\(required\)/g, "").trim().toLowerCase() : ""; };
+		for (const f of document.querySelectorAll("fieldset fieldset")) {
+			const outer = f.parentElement.closest("fieldset");
+			if (legendOf(f) !== "" && legendOf(f) === legendOf(outer)) p.push("fieldset legend repeated inside a fieldset of the same legend: " + legendOf(f));
+		}
+		// The footer links the Erklärung zur Barrierefreiheit; over plain HTTP it does not
+		// claim encrypted transport.
+		const footer = document.querySelector("body > footer");
+		if (footer && !Array.from(footer.querySelectorAll("a")).some(a => /Barrierefreiheit|Accessibility/.test(a.textContent))) p.push("the footer does not link the accessibility statement");
+		if (footer && location.protocol === "http:" && /verschlüsselt|encrypted/.test(footer.textContent)) p.push("the footer claims encrypted transport over plain HTTP");
 		const skip = document.querySelector("a.sprunglink");
 		if (!skip || document.body.firstElementChild !== skip) p.push("the skip link is not the first element");
 		else if (!document.querySelector("main" + skip.getAttribute("href"))) p.push("the skip link does not lead to main");
