@@ -99,7 +99,7 @@ var uiTexts = map[string]uiText{
 	"start.restart":     {"Neu beginnen", "Start again"},
 	"start.draft":       {"Sie haben diesen Antrag schon begonnen.", "You have already started this application."},
 	"start.continue":    {"Weiter ausfüllen", "Continue filling in"},
-	"start.resume":      {"Fortsetzen mit Code", "Continue with a code"},
+	"start.resume":      {"Antrag mit Code fortsetzen", "Continue an application with a code"},
 	"start.resumeText":  {"Sie haben den Antrag zwischengespeichert?", "Have you saved the application for later?"},
 
 	// step pages

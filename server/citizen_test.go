@@ -147,3 +147,68 @@ func TestResumeOpensSavedStep(t *testing.T) {
 		t.Errorf("a draft saved on the review page resumes at %s, want %s", r.location, reviewURL("hundesteuer"))
 	}
 }
+
+// TestResumeNamedAlike (point 13): the way back to a saved draft has one name everywhere: the
+// link on the index and on every start page, the resume page's heading, and the text of the
+// "Zwischenspeichern" page that points there.
+func TestResumeNamedAlike(t *testing.T) {
+	app := newTestApp(t)
+	b := app.browser()
+	const name = "Antrag mit Code fortsetzen"
+	link := regexp.MustCompile(`<a href="/fortsetzen">([^<]+)</a>`)
+	for _, path := range []string{"/", formURL("hundesteuer"), formURL("gewerbeanmeldung")} {
+		m := link.FindStringSubmatch(b.get(path).body)
+		if m == nil || m[1] != name {
+			t.Errorf("%s: the resume link says %v, want %q", path, m, name)
+		}
+	}
+	if r := b.get("/fortsetzen"); !strings.Contains(r.body, "<h1>"+name+"</h1>") {
+		t.Errorf("the resume page's heading is not %q", name)
+	}
+	b.post(formURL("hundesteuer"), nil)
+	b.get(stepURL("hundesteuer", 0))
+	if r := b.post(stepURL("hundesteuer", 0), url.Values{"_action": {"speichern"}}); !strings.Contains(r.body, "„"+name+"“") {
+		t.Errorf("the saved page does not name %q", name)
+	}
+}
+
+// TestBackLinkAboveContinueFirst (point 13): the back link stands above the heading (GOV.UK);
+// the buttons at the end start with "Weiter", and "Zurück" keeps the answers of the page.
+func TestBackLinkAboveContinueFirst(t *testing.T) {
+	app := newTestApp(t)
+	b := app.browser()
+	b.get(formURL("hundesteuer"))
+	b.post(formURL("hundesteuer"), nil)
+	page := b.get(stepURL("hundesteuer", 1))
+	back := strings.Index(page.body, `value="zurueck" class="zuruecklink"`)
+	h1 := strings.Index(page.body, "<h1>")
+	if back < 0 || h1 < 0 || back > h1 {
+		t.Errorf("the back link is not above the heading (at %d, h1 at %d)", back, h1)
+	}
+	actions := page.body[strings.Index(page.body, `<div class="aktionen">`):]
+	actions = actions[:strings.Index(actions, "</div>")]
+	if !strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(actions, `<div class="aktionen">`)), `<button type="submit" name="_action" value="weiter"`) || strings.Contains(actions, "zurueck") {
+		t.Errorf("the buttons at the end: %s", actions)
+	}
+	r := b.post(stepURL("hundesteuer", 1), url.Values{"_action": {"zurueck"}})
+	if r.status != http.StatusSeeOther || r.location != stepURL("hundesteuer", 0) {
+		t.Errorf("Zurück: %d %s", r.status, r.location)
+	}
+}
+
+// TestPrintStylesheet (point 13): printed, the review and confirmation pages show the answers
+// without "Ändern" links, buttons and forms.
+func TestPrintStylesheet(t *testing.T) {
+	app := newTestApp(t)
+	css := app.browser().get("/static/app.css").body
+	i := strings.Index(css, "@media print")
+	if i < 0 {
+		t.Fatal("no print stylesheet")
+	}
+	print := css[i:]
+	for _, sel := range []string{".aendern", ".knopf", "form.absenden", ".datei-entfernen", ".zuruecklink"} {
+		if !strings.Contains(print[:strings.Index(print, "display: none")], sel) {
+			t.Errorf("printing shows %s", sel)
+		}
+	}
+}
