@@ -207,7 +207,13 @@ func TestDeliverFailures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			fake := newFake(t)
 			clientSecret := fake.ClientSecret
-			dl := newDeliverer(t, fake, time.Second)
+			// A generous per-request timeout keeps the fake's RSA-4096 work from timing out on
+			// a loaded machine; only the timeout case waits for a short one.
+			timeout := 30 * time.Second
+			if c.name == "timeout" {
+				timeout = time.Second
+			}
+			dl := newDeliverer(t, fake, timeout)
 			c.set(fake) // no request is in flight yet
 			td := newDelivery(t, 20000)
 			out := td.attempt(t, dl)
@@ -230,6 +236,9 @@ func TestDeliverFailures(t *testing.T) {
 			fake.Services, fake.ClientSecret = []string{serviceOf(hundesteuer(t))}, clientSecret
 			fake.Unlock()
 			fake.Delay("key", 0)
+			if c.name == "timeout" {
+				dl = newDeliverer(t, fake, 30*time.Second)
+			}
 			if out := td.attempt(t, dl); !out.Delivered {
 				t.Fatalf("after the fix: %+v", out)
 			}
