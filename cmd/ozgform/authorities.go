@@ -272,12 +272,12 @@ func (c *Config) checkAuthorityForms(cat *forms.Catalog) []string {
 	var problems []string
 	for i, a := range c.Authorities {
 		for form := range a.Destinations {
-			if form != authority.AllForms && cat.Get(form) == nil {
+			if form != authority.AllForms && cat.Entry(form) == nil {
 				problems = append(problems, fmt.Sprintf("%s: authorities.list[%d].destinations.%s: das Formular „%s“ gibt es nicht", file, i, form, form))
 			}
 		}
 	}
-	for _, f := range cat.Forms() {
+	for _, f := range cat.Entries() {
 		spec := f.Manifest.Authorities
 		switch {
 		case spec == nil:
@@ -458,7 +458,7 @@ func configForForms(file string, catalog *forms.Catalog) (*Config, error) {
 
 // needsAuthorities reports whether a form of the catalog is used by many authorities.
 func needsAuthorities(cat *forms.Catalog) bool {
-	for _, f := range cat.Forms() {
+	for _, f := range cat.Entries() {
 		if f.Manifest.Authorities != nil {
 			return true
 		}
