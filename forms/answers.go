@@ -100,7 +100,7 @@ func (w *answerWalker) field(fd *Field, indices []int, depth int) {
 		}
 		for i := range list {
 			idx := append(append([]int(nil), indices...), i)
-			w.items = append(w.items, Answer{Path: path + "/" + strconv.Itoa(i), Label: ItemLabel(w.form, fd, i, w.lang), Depth: depth, Heading: true, Field: fd, Indices: idx})
+			w.items = append(w.items, Answer{Path: path + "/" + strconv.Itoa(i), Label: ItemTitle(w.form, fd, i, list[i], w.lang), Depth: depth, Heading: true, Field: fd, Indices: idx})
 			w.nodes(fd.Children, idx, depth+1)
 		}
 		return
@@ -116,6 +116,34 @@ func ScalarSlots(fd *Field, list []any) int {
 		return 1
 	}
 	return len(list)
+}
+
+// ItemTitle names item i of a repeatable group holding item: its ItemLabel ("Hund 1"),
+// followed by the value of the property that options.elementLabelProp (or labelRef,
+// "#/items/properties/name") names, when that has one ("Hund 1: Bello"). The number stays, so
+// that an item without the value still has a name.
+func ItemTitle(f *Form, fd *Field, i int, item any, lang string) string {
+	base := ItemLabel(f, fd, i, lang)
+	prop := fd.OptionString("elementLabelProp")
+	if prop == "" {
+		ref := fd.OptionString("labelRef")
+		prop = ref[strings.LastIndexByte(ref, '/')+1:]
+	}
+	obj, _ := item.(map[string]any)
+	if prop == "" || obj == nil {
+		return base
+	}
+	var v string
+	switch x := obj[prop].(type) {
+	case string:
+		v = strings.TrimSpace(x)
+	case json.Number, float64, int64:
+		v = FormatNumber(x, lang)
+	}
+	if v == "" {
+		return base
+	}
+	return base + ": " + v
 }
 
 // ItemLabel names item i of a repeatable group: options.itemLabel (e.g. "Hund") or the field's

@@ -12,14 +12,13 @@ var knownOptions = map[string]bool{
 	"detail": true, "addLabel": true, "removeLabel": true, "itemLabel": true,
 	"suggestion": true, "toggle": true, "slider": true, "restrict": true, "trim": true,
 	"hideRequiredAsterisk": true, "orientation": true, "dateInput": true,
+	"elementLabelProp": true, "labelRef": true,
 }
 
 // ignoredOptions are JSON Forms options ozgform deliberately does not follow, with the
 // reason a form author reads.
 var ignoredOptions = map[string]string{
 	"showSortButtons":          "Einträge umsortieren geht ohne JavaScript nur umständlich; die Reihenfolge ist die der Eingabe. Entfernen und neu hinzufügen verschiebt einen Eintrag ans Ende.",
-	"elementLabelProp":         "Einträge heißen nach „itemLabel“ und ihrer Nummer („Hund 1“), weil eine leere Angabe sonst keinen Namen hätte.",
-	"labelRef":                 "Einträge heißen nach „itemLabel“ und ihrer Nummer („Hund 1“), weil eine leere Angabe sonst keinen Namen hätte.",
 	"showUnfocusedDescription": "Hinweise stehen immer unter der Beschriftung, damit sie auch ohne Fokus und für Screenreader da sind.",
 	"focus":                    "Der Fokus folgt der Seite: nach einem Fehler die Fehlerzusammenfassung.",
 	"dateFormat":               "Datumsfelder nehmen TT.MM.JJJJ an und speichern JJJJ-MM-TT (siehe „Datum und Uhrzeit“).",
@@ -86,6 +85,13 @@ func (b *modelBuilder) checkOptions(el *Element, f *Field) {
 		case "restrict", "trim":
 			if v == true && f.MaxLength == nil {
 				b.sink.warnf("layout.json", at, "layout-option", "„%s“ richtet sich nach „maxLength“ im Schema, das hier fehlt.", k)
+			}
+		case "elementLabelProp", "labelRef":
+			s, _ := v.(string)
+			name := s[strings.LastIndexByte(s, '/')+1:]
+			items := deref(ItemsOf(f.Schema))
+			if f.Widget != WidgetRepeat || f.ScalarItems || name == "" || items == nil || property(items, name) == nil {
+				b.sink.warnf("layout.json", at, "layout-option", "„%s“ nennt eine Eigenschaft der Einträge einer wiederholbaren Gruppe (z. B. „name“); „%v“ passt hier nicht und wird ignoriert.", k, v)
 			}
 		case "orientation":
 			if s, _ := v.(string); s != "horizontal" && s != "vertical" {

@@ -1240,7 +1240,7 @@ func (b *stepBuilder) repeat(v *fieldView, fd *forms.Field, path string, indices
 		itemPath := path + "/" + strconv.Itoa(i)
 		item := &itemView{
 			ID:           "f" + escapeID(itemPath),
-			Legend:       forms.ItemLabel(b.form, fd, i, b.lang),
+			Legend:       forms.ItemTitle(b.form, fd, i, list[i], b.lang),
 			Children:     b.nodes(fd.Children, idx, v.Disabled),
 			CanRemove:    !v.Disabled && (fd.MinItems == nil || len(list) > *fd.MinItems),
 			RemoveLabel:  removeLabel,

@@ -103,3 +103,29 @@ func TestJSONFormsWidgets(t *testing.T) {
 		t.Error("the password is sent back to the browser")
 	}
 }
+
+// TestElementLabelProp: the items of a repeatable group are named by number and, where
+// options.elementLabelProp names a property with a value, by that value too.
+func TestElementLabelProp(t *testing.T) {
+	f, problems := forms.Load(forms.MapFS{
+		"form.json":   []byte(`{"id": "h", "version": "1.0.0", "title": "H", "authority": {"name": "Amt"}}`),
+		"schema.json": []byte(`{"type": "object", "properties": {"hunde": {"type": "array", "title": "Hunde", "items": {"type": "object", "properties": {"name": {"type": "string", "title": "Name"}}}}}}`),
+		"layout.json": []byte(`{"type": "VerticalLayout", "elements": [{"type": "ListWithDetail", "scope": "#/properties/hunde", "options": {"itemLabel": "Hund", "labelRef": "#/items/properties/name"}}]}`),
+	}, "h", forms.Options{})
+	if f == nil {
+		t.Fatal(problems)
+	}
+	data := map[string]any{"hunde": []any{map[string]any{"name": "Bello"}, map[string]any{}}}
+	var buf bytes.Buffer
+	if err := htmlTestRenderer(t).Step(&buf, &StepPage{Common: Common{Lang: "de", CSRF: "x"}, Form: f, Page: 0, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<legend>Hund 1: Bello</legend>", "<legend>Hund 2</legend>"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if a := f.Answers(data, "de"); len(a) != 1 || len(a[0].Items) < 1 || a[0].Items[0].Label != "Hund 1: Bello" {
+		t.Errorf("review heading: %+v", a)
+	}
+}
