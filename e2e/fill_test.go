@@ -202,8 +202,8 @@ func (w *walker) missingItem() (path string, have int, ok bool) {
 	w.t.Helper()
 	for p, n := range w.data.lists {
 		list := cssID(renderer.FieldID(w.form, p))
-		if w.tab.count(list) == 0 {
-			continue
+		if !w.tab.visible(list) {
+			continue // not on this page, or hidden by a rule until the answers show it
 		}
 		if have := w.tab.count(list + ` > fieldset.eintrag`); have < n {
 			return p, have, true

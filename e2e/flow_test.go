@@ -36,6 +36,9 @@ var formFlows = []formFlow{
 	{id: "hundesteuer", forget: "/halter/familienname", mistype: "/anschrift/plz", wrongText: "1234", newQuestionsBy: "aktualisieren"},
 	{id: "gewerbeanmeldung", forget: "/inhaber/familienname", mistype: "/wohnanschrift/plz", wrongText: "1234O", newQuestionsBy: "weiter"},
 	{id: "bewohnerparkausweis", forget: "/antragsteller/familienname", mistype: "/anschrift/plz", wrongText: "D-12345", newQuestionsBy: "weiter"},
+	// Imported from FIM: the Staat code list (197 entries) is a text field with suggestions,
+	// filled by typing the state's name.
+	{id: "mutterschutz", forget: "/arbeitgeber/eingetragenerName", mistype: "/arbeitgeber/anschriftInDeutschland/strassenanschrift/postleitzahl", wrongText: "1234", newQuestionsBy: "aktualisieren"},
 }
 
 // TestCitizenFlows fills every example form from the start page to the confirmation, once
@@ -105,6 +108,7 @@ func walkForm(t *testing.T, ff formFlow, js bool, pages *servedPages) {
 	start := time.Now()
 	app := startApp(t)
 	w := &walker{t: t, flow: ff, js: js, app: app, form: app.Forms.Get(ff.id), data: loadSample(t, ff.id), pages: pages}
+	w.data.typeLabels(w.form)
 	label := ff.id + "-mit-js"
 	if !js {
 		label = ff.id + "-ohne-js"
@@ -171,6 +175,12 @@ func (w *walker) step(n int) {
 		w.ruleShowsField()
 	}
 	w.fill(name)
+	if w.flow.id == "mutterschutz" && w.tab.count(`input[list]`) > 0 {
+		// The Staat code list: a text input with the names as suggestions, typed by keyboard.
+		if got := w.tab.count(`datalist option`); got < 190 {
+			w.t.Errorf("%s: %s: the field with suggestions offers %d names, want the 197 states", w.tab.label, name, got)
+		}
+	}
 	if w.flow.id == "hundesteuer" && n == 2 {
 		w.addAndRemoveItem()
 	}
@@ -307,13 +317,21 @@ func (w *walker) fill(name string, except ...string) {
 		if path, have, ok := w.missingItem(); ok {
 			tb.click(name+"-eintrag-hinzugefuegt", `button[value=`+jsString("add:"+path)+`]`)
 			list := cssID(renderer.FieldID(w.form, path))
-			if got := tb.count(list + ` > fieldset.eintrag`); got != have+1 {
-				w.t.Fatalf("%s: %s has %d items after „hinzufügen“, want %d", tb.label, path, got, have+1)
+			want := have + 1
+			if fd := w.form.Field(path); fd != nil && fd.MinItems != nil && *fd.MinItems > want {
+				want = *fd.MinItems // a list that has to have n entries gets them all at once
+			}
+			if got := tb.count(list + ` > fieldset.eintrag`); got != want {
+				w.t.Fatalf("%s: %s has %d items after „hinzufügen“, want %d", tb.label, path, got, want)
 			}
 			if note := tb.text(`.hinweisbox[role=status]`); !strings.Contains(note, "neuer Eintrag") {
 				w.t.Errorf("%s: no note about the new item (%q)", tb.label, note)
 			}
-			w.checkValues("after adding an item", append(except, path+"/"+strconv.Itoa(have)+"/")...)
+			fresh := append([]string(nil), except...)
+			for i := have; i < want; i++ {
+				fresh = append(fresh, path+"/"+strconv.Itoa(i)+"/") // the new, empty items
+			}
+			w.checkValues("after adding an item", fresh...)
 			continue
 		}
 		pending := w.hiddenWanted(except...)
@@ -516,7 +534,12 @@ func (w *walker) review() {
 		w.t.Errorf("%s: review heading %q", tb.label, h)
 	}
 	main := tb.text("main")
-	for _, want := range []string{"Ørsted-Ñúñez", "Łukasz", "Musterstadt"} {
+	wanted := []string{"Ørsted-Ñúñez", "Łukasz", "Musterstadt"}
+	if w.flow.id == "mutterschutz" {
+		// Code-list values: the review shows the names, the data holds the codes.
+		wanted = append(wanted, "Österreich", "außerhalb von Deutschland", "ist schwanger", "Arbeitnehmerin")
+	}
+	for _, want := range wanted {
 		if !strings.Contains(main, want) {
 			w.t.Errorf("%s: the review page does not show %q", tb.label, want)
 		}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/ozgform/ozgform/forms"
 )
 
 // sample is an example's samples/valid.json as a citizen would type it: the value of each
@@ -56,5 +58,21 @@ func (s *sample) flatten(path string, v any) {
 		}
 	default:
 		s.values[path] = x
+	}
+}
+
+// typeLabels replaces the codes of fields with suggestions by the labels a citizen types: the
+// page shows and takes the label, the server stores the code.
+func (s *sample) typeLabels(form *forms.Form) {
+	for path, v := range s.values {
+		fd := form.Field(path)
+		if fd == nil || fd.Widget != forms.WidgetSuggest {
+			continue
+		}
+		for _, ch := range fd.Choices {
+			if choiceValue(ch.Value) == choiceValue(v) {
+				s.values[path] = ch.Label
+			}
+		}
 	}
 }

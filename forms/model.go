@@ -939,7 +939,9 @@ func widgetOf(f *Field, opts map[string]any) Widget {
 			f.Choices = choicesOf(items)
 			return WidgetCheckboxes
 		}
-		if a := AnnotationsOf(items); a != nil && a.Codelist != nil && a.Codelist.List != nil && format != "suggestion" {
+		if a := AnnotationsOf(items); a != nil && a.Codelist != nil && a.Codelist.List != nil && format != "suggestion" && len(a.Codelist.List.Entries) <= SuggestionThreshold {
+			// A short code list as a multiple choice; a long one is a list of fields with
+			// suggestions (below).
 			f.Codelist = a.Codelist
 			f.Choices = codelistChoices(a.Codelist.List)
 			return WidgetCheckboxes

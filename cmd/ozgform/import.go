@@ -63,7 +63,7 @@ func (m *Main) importFIM(args []string) (int, error) {
 	}
 	res, err := fim.Import(data, fim.Options{ID: *id, Codelists: set})
 	if err != nil {
-		return exitInvalid, fmt.Errorf("%s: %v", src, err)
+		return exitUsage, fmt.Errorf("%s: %v", src, err)
 	}
 	if err := writeFolder(*out, res.Files, *force); err != nil {
 		return exitUsage, err

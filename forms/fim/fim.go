@@ -288,8 +288,10 @@ func (im *importer) structure(g *item, ancestors []string) error {
 			}
 			it.group = true
 			it.rules = el.children("regel")
-			if art := el.str("art/code"); art != "" && art != "X" {
-				im.note(NoteWarning, it.id, "Die Datenfeldgruppe ist eine Auswahlgruppe (Art %s); sie wurde als gewöhnliche Gruppe übernommen. Bitte gestalten Sie die Auswahl von Hand.", art)
+			if art := el.str("art/code"); art != "" {
+				// No schema of the test data has a group kind; what a choice group means for
+				// the data is left to the author instead of guessed.
+				im.note(NoteWarning, it.id, "Die Datenfeldgruppe hat die Gruppenart „%s“ und wurde als gewöhnliche Gruppe übernommen. Ist sie eine Auswahl (genau eine der Untergruppen), gestalten Sie das bitte von Hand (z. B. mit einer Auswahl und SHOW-Regeln).", art)
 			}
 			im.res.Report.Groups++
 			if err := im.structure(it, ancestors); err != nil {
