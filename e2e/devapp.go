@@ -37,8 +37,9 @@ func StartDevApp(folders []string, dataDir string, logOut io.Writer) (*DevApp, e
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	ts := httptest.NewUnstartedServer(nil)
-	srv := server.New(server.Config{RateLimit: -1, BaseURL: "http://" + ts.Listener.Addr().String()}, nil, &engine.Service{Store: store}, logger)
-	p, err := devmode.New(devmode.Options{Folders: folders, Server: srv, Logger: logger})
+	svc := &engine.Service{Store: store}
+	srv := server.New(server.Config{RateLimit: -1, BaseURL: "http://" + ts.Listener.Addr().String()}, nil, svc, logger)
+	p, err := devmode.New(devmode.Options{Folders: folders, Server: srv, Service: svc, Logger: logger})
 	if err != nil {
 		store.Close()
 		return nil, err

@@ -53,3 +53,7 @@ func (l *liveCatalog) versions() *engine.Forms { return l.cur.Load().versions }
 // SetCatalog replaces the forms the server serves. Drafts and submissions of a form stay;
 // the next request sees the new catalog.
 func (s *Server) SetCatalog(c *forms.Catalog) { s.forms.set(c) }
+
+// DraftCookieName is the name of the cookie that holds the browser's draft of a form (the
+// preview of `ozgform dev` fits that draft to a reloaded form).
+func DraftCookieName(formID string) string { return cookieDraft + formID }

@@ -69,8 +69,9 @@ func (m *Main) dev(ctx context.Context, args []string) error {
 		return fmt.Errorf("Vorschau auf %s: %w", *addr, err)
 	}
 	baseURL := "http://" + ln.Addr().String()
-	srv := server.New(server.Config{BaseURL: baseURL, RateLimit: -1}, nil, &engine.Service{Store: store, TempDir: tmp}, logger)
-	preview, err := devmode.New(devmode.Options{Folders: folders, Server: srv, Logger: logger})
+	svc := &engine.Service{Store: store, TempDir: tmp}
+	srv := server.New(server.Config{BaseURL: baseURL, RateLimit: -1}, nil, svc, logger)
+	preview, err := devmode.New(devmode.Options{Folders: folders, Server: srv, Service: svc, Logger: logger})
 	if err != nil {
 		ln.Close()
 		return err

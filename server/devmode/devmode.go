@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ozgform/ozgform/engine"
 	"github.com/ozgform/ozgform/forms"
 	"github.com/ozgform/ozgform/renderer"
 	"github.com/ozgform/ozgform/server"
@@ -31,6 +32,9 @@ type Options struct {
 	Folders []string
 	// Server serves the forms; the preview swaps its catalog on every reload.
 	Server *server.Server
+	// Service is the server's service: the preview fits the browser's draft to a reloaded form
+	// (see fitDraft). Nil leaves drafts alone.
+	Service *engine.Service
 	// Logger gets one line per reload; nil discards.
 	Logger *slog.Logger
 	// Now is the clock of "today" in date limits; nil means time.Now.
@@ -49,6 +53,9 @@ type Preview struct {
 	st    *state
 	subs  map[chan uint64]struct{}
 	done  chan struct{}
+
+	fitMu  sync.Mutex
+	fitted map[string]uint64 // draft id → generation it was fitted to
 	close sync.Once
 }
 
@@ -93,7 +100,7 @@ func New(opts Options) (*Preview, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Preview{opts: opts, fsys: fsys, html: dh, log: opts.Logger, subs: map[chan uint64]struct{}{}, done: make(chan struct{}),
+	p := &Preview{opts: opts, fsys: fsys, html: dh, log: opts.Logger, subs: map[chan uint64]struct{}{}, done: make(chan struct{}), fitted: map[string]uint64{},
 		st: &state{folders: map[string]*folderState{}}}
 	p.Reload()
 	return p, nil

@@ -3,6 +3,7 @@ package devmode
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,6 +34,7 @@ func copyForm(tb testing.TB, name string) string {
 // file watcher running.
 type devApp struct {
 	tb      testing.TB
+	svc     *engine.Service
 	preview *Preview
 	http    *httptest.Server
 	dir     string
@@ -49,8 +51,9 @@ func newDevApp(tb testing.TB, forms ...string) *devApp {
 		tb.Fatal(err)
 	}
 	logger := slog.New(slog.DiscardHandler)
-	srv := server.New(server.Config{RateLimit: -1, BaseURL: "http://127.0.0.1"}, nil, &engine.Service{Store: store}, logger)
-	p, err := New(Options{Folders: folders, Server: srv, Logger: logger})
+	svc := &engine.Service{Store: store}
+	srv := server.New(server.Config{RateLimit: -1, BaseURL: "http://127.0.0.1"}, nil, svc, logger)
+	p, err := New(Options{Folders: folders, Server: srv, Service: svc, Logger: logger})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func newDevApp(tb testing.TB, forms ...string) *devApp {
 		store.Close()
 	})
 	time.Sleep(50 * time.Millisecond) // the watcher has added its folders
-	return &devApp{tb: tb, preview: p, http: ts, dir: folders[0]}
+	return &devApp{tb: tb, svc: svc, preview: p, http: ts, dir: folders[0]}
 }
 
 func (a *devApp) get(path string) (int, string) {
@@ -272,5 +275,46 @@ func TestDevEventStreamOutlivesWriteTimeout(t *testing.T) {
 	app.preview.Reload()
 	if e := ev.next(); !strings.HasPrefix(e, "reload ") {
 		t.Fatalf("event %q", e)
+	}
+}
+
+// TestDevDraftKeepsAnswersThatFit: after a reload the browser's draft keeps the answers the
+// form still has fields and choices for; an answer of a removed field and a choice the form no
+// longer offers are dropped, so that the draft stays submittable.
+func TestDevDraftKeepsAnswersThatFit(t *testing.T) {
+	app := newDevApp(t, "gewerbeanmeldung")
+	ctx := context.Background()
+	f := app.preview.st.folderOf("gewerbeanmeldung").form
+	d, err := app.svc.StartDraft(ctx, f, "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Data = json.RawMessage(`{"rechtsform": "gmbh", "taetigkeit": "Möbelbau", "nebenerwerb": false, "entfernt": "x", "inhaber": {"vornamen": "Ada", "alt": 1}}`)
+	if err := app.svc.Store.UpdateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	ev := app.events()
+	schema := app.read("schema.json")
+	edited := strings.Replace(schema, `"gmbh",`, `"gmbh-neu",`, -1)
+	if edited == schema {
+		t.Fatal("schema.json has no choice gmbh to rename")
+	}
+	app.write("schema.json", edited)
+	ev.next()
+	req, _ := http.NewRequest(http.MethodGet, app.http.URL+"/formulare/gewerbeanmeldung/schritt/1", nil)
+	req.AddCookie(&http.Cookie{Name: server.DraftCookieName("gewerbeanmeldung"), Value: d.ID})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	got, err := app.svc.Draft(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := engine.DecodeData(got.Data)
+	want := `{"inhaber":{"vornamen":"Ada"},"nebenerwerb":false,"taetigkeit":"Möbelbau"}`
+	if b, _ := json.Marshal(data); string(b) != want {
+		t.Errorf("draft data %s, want %s", b, want)
 	}
 }

@@ -37,6 +37,7 @@ func (p *Preview) Handler(next http.Handler) http.Handler {
 				p.problemsPage(w, r, fst)
 				return
 			}
+			p.fitDraft(r, id)
 		}
 		p.withToolbar(w, r, next)
 	})
