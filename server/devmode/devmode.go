@@ -49,14 +49,14 @@ type Preview struct {
 	log    *slog.Logger
 	reload sync.Mutex // one reload at a time
 
-	mu    sync.RWMutex
-	st    *state
-	subs  map[chan uint64]struct{}
-	done  chan struct{}
+	mu   sync.RWMutex
+	st   *state
+	subs map[chan uint64]struct{}
+	done chan struct{}
 
 	fitMu  sync.Mutex
 	fitted map[string]uint64 // draft id → generation it was fitted to
-	close sync.Once
+	close  sync.Once
 }
 
 // state is what one reload found.
