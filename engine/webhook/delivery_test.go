@@ -490,7 +490,7 @@ ozgform_outbox_messages{destination="x",state="sending"} 0
 # HELP ozgform_submissions_total Submissions committed by this process, by form.
 # TYPE ozgform_submissions_total counter
 ozgform_submissions_total{form="hundesteuer"} 7
-# HELP ozgform_delivery_attempts_total Delivery attempts by destination and the state they left the message in (delivered, retry, dead, queued = released at shutdown).
+# HELP ozgform_delivery_attempts_total Delivery attempts by destination and the state they left the message in (delivered, retry, dead, queued = released at shutdown, pending = under way, waiting for the receiver's answer, e.g. FIT-Connect's acceptance).
 # TYPE ozgform_delivery_attempts_total counter
 ozgform_delivery_attempts_total{destination="x",state="delivered"} 5
 `
