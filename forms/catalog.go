@@ -126,6 +126,9 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 					if key != "" {
 						opts.Cache.Remember(key, recordOf(form))
 					}
+					if cat.limit >= 0 && i >= cat.limit {
+						r.form = nil // beyond the bound: not kept, so loading never holds every form compiled
+					}
 				}
 				results[i] = r
 			}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -79,6 +80,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if catalog.Len() == 0 {
 		return fmt.Errorf("in „%s“ gibt es keine Formulare (Ordner mit form.json)", *formsDir)
 	}
+	// Checking compiled every changed form; what the catalog does not keep goes back to the
+	// operating system now rather than over the next minutes.
+	debug.FreeOSMemory()
 	known := 0
 	if cache != nil {
 		known = cache.hits
