@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // confirmation pages show Europe/Berlin time on any machine
 
@@ -673,9 +674,9 @@ type fieldView struct {
 	IsGroup, IsRepeat, IsOptions, IsCheckbox, IsTextarea, IsSelect bool
 	IsScalarList                                                   bool // a repeat of plain values
 
-	// Suggestions of a suggestion field: the datalist's id and its options.
+	// Suggestions of a suggestion field: the datalist's id and its options, rendered.
 	ListID      string
-	Suggestions []string
+	Suggestions template.HTML
 
 	// Attachment fields: the files so far, the rules (types, size, number), the input's
 	// accept and multiple attributes, the upload button.
@@ -972,13 +973,15 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 		v.InputType = "text"
 		v.ListID = base + "-vorschlaege"
 		v.Value = scalarText(value)
-		for _, ch := range fd.Suggestions {
-			label := choiceLabel(b.form, fd, ch, b.lang)
-			v.Suggestions = append(v.Suggestions, label)
-			if value != nil && ChoiceValue(ch.Value) == v.Value {
-				v.Value = label // the stored value is a code: show its label
+		if value != nil {
+			for _, ch := range fd.Suggestions {
+				if ChoiceValue(ch.Value) == v.Value {
+					v.Value = choiceLabel(b.form, fd, ch, b.lang) // the stored value is a code: show its label
+					break
+				}
 			}
 		}
+		v.Suggestions = b.datalistOptions(fd)
 	case forms.WidgetPassword:
 		v.InputType = "password"
 		v.Value = "" // never sent back to the browser
@@ -1204,6 +1207,42 @@ func (b *stepBuilder) choices(v *fieldView, fd *forms.Field, value any) {
 // ChoiceLabel is the label of a choice as the page in lang shows it.
 func ChoiceLabel(f *forms.Form, fd *forms.Field, ch forms.Choice, lang string) string {
 	return choiceLabel(f, fd, ch, lang)
+}
+
+// datalistCache holds the rendered <option> elements of a field with suggestions per language:
+// a code list such as Staat has about 200 names, and rendering them for every page view would
+// cost more than the rest of the page. Forms do not change once loaded, so the field is the key.
+var datalistCache sync.Map // datalistKey → template.HTML
+
+type datalistKey struct {
+	field *forms.Field
+	lang  string
+}
+
+// maxDatalistCache bounds the cache across catalog reloads; it is simply emptied when full.
+const maxDatalistCache = 4096
+
+var datalistCount atomic.Int64
+
+// datalistOptions returns the <option> elements of a field's suggestions in the page's language.
+func (b *stepBuilder) datalistOptions(fd *forms.Field) template.HTML {
+	key := datalistKey{fd, b.lang}
+	if h, ok := datalistCache.Load(key); ok {
+		return h.(template.HTML)
+	}
+	var sb strings.Builder
+	for _, ch := range fd.Suggestions {
+		sb.WriteString(`<option value="`)
+		sb.WriteString(html.EscapeString(choiceLabel(b.form, fd, ch, b.lang)))
+		sb.WriteString(`"></option>`)
+	}
+	h := template.HTML(sb.String())
+	if datalistCount.Add(1) > maxDatalistCache {
+		datalistCache.Clear()
+		datalistCount.Store(1)
+	}
+	datalistCache.Store(key, h)
+	return h
 }
 
 // choiceLabel translates a choice; Ja/Nein choices that the form does not translate get the
