@@ -174,18 +174,19 @@ func (f *Form) HasHiddenValue(data any) bool {
 
 func hiddenValueIn(nodes []*Node, data any, indices []int, hidden bool) bool {
 	for _, n := range nodes {
-		h, _ := applyRule(n.Rule, data, indices, hidden, false)
 		if n.Field == nil {
+			h, _ := applyRule(n.Rule, data, indices, hidden, false)
 			if hiddenValueIn(n.Children, data, indices, h) {
 				return true
 			}
 			continue
 		}
-		h, _ = applyRule(n.Field.Rule, data, indices, h, false)
 		v, found := Lookup(data, n.Field.Path, indices)
 		if !found {
-			continue // no value here, so none below it either
+			continue // no value here, so none below it either: its rules need not be evaluated
 		}
+		h, _ := applyRule(n.Rule, data, indices, hidden, false)
+		h, _ = applyRule(n.Field.Rule, data, indices, h, false)
 		if h {
 			return true
 		}
