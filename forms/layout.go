@@ -87,6 +87,9 @@ type Condition struct {
 	// (set when the form model is built).
 	Path   string
 	schema conditionSchema
+	// oneOf holds the allowed values when the schema is only {"const": v} or {"enum": [...]}
+	// of scalars, the common case: Match then compares instead of running the validator.
+	oneOf []any
 }
 
 var elementKeys = map[ElementType][]string{

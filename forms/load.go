@@ -231,6 +231,7 @@ func compileConditions(conds []*Condition, base string, sink *problemSink) {
 		}
 		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(cond.Schema)))
 		if err == nil {
+			cond.oneOf = scalarChoices(doc)
 			u := base + "layout.json/condition/" + strconv.Itoa(i)
 			if err = c.AddResource(u, doc); err == nil {
 				cond.schema, err = c.Compile(u)
@@ -240,6 +241,31 @@ func compileConditions(conds []*Condition, base string, sink *problemSink) {
 			sink.errorf("layout.json", cond.Pointer+"/schema", "rule-schema", "Das Schema der Bedingung ist ungültig: %s", compileErrorText(err))
 		}
 	}
+}
+
+// scalarChoices returns the values of a schema that is only {"const": v} or {"enum": [...]}
+// with strings, numbers, booleans or null; nil for any other schema.
+func scalarChoices(doc any) []any {
+	obj, ok := doc.(map[string]any)
+	if !ok || len(obj) != 1 {
+		return nil
+	}
+	var values []any
+	if v, ok := obj["const"]; ok {
+		values = []any{v}
+	} else if list, ok := obj["enum"].([]any); ok && len(list) > 0 {
+		values = list
+	} else {
+		return nil
+	}
+	for _, v := range values {
+		switch v.(type) {
+		case nil, bool, string, json.Number, float64:
+		default:
+			return nil
+		}
+	}
+	return values
 }
 
 // Match reports whether the condition holds for data. indices fill the "*" of array paths from
@@ -269,6 +295,14 @@ func (c *Condition) Match(data any, indices []int) bool {
 		return false
 	}
 	if c.schema == nil {
+		return false
+	}
+	if c.oneOf != nil {
+		for _, x := range c.oneOf {
+			if jsonEqual(v, x) {
+				return true
+			}
+		}
 		return false
 	}
 	return c.schema.Validate(v) == nil
