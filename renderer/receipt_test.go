@@ -32,7 +32,7 @@ func init() {
 }
 
 // receiptExamples are the example forms, each rendered from samples/valid.json.
-var receiptExamples = []string{"bewohnerparkausweis", "gewerbeanmeldung", "hundesteuer"}
+var receiptExamples = []string{"bewohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "mutterschutz"}
 
 // dinOverrides put DIN 91379 names, with combining sequences, into the samples, so that every
 // golden receipt shows they survive the PDF and text extraction.
@@ -40,6 +40,7 @@ var dinOverrides = map[string]map[string]string{
 	"bewohnerparkausweis": {"/antragsteller/vornamen": "Łukasz Ǧǩ", "/fahrzeug/hersteller": "Škoda K͟Hader"},
 	"gewerbeanmeldung":    {"/inhaber/vornamen": "Łukasz L̥ubomír", "/inhaber/geburtsort": "Gdańsk Ç̆a̋"},
 	"hundesteuer":         {"/halter/vornamen": "Łukasz R̥̄ Ǧǩ", "/hunde/1/name": "Frieda L̥"},
+	"mutterschutz":        {"/frau/vornamen": "Elif Ǧǩ"},
 }
 
 var (
