@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -75,6 +76,11 @@ func (c *fileCheckCache) save() error {
 	c.mu.Unlock()
 	if err != nil {
 		return err
+	}
+	// The file is replaced by a rename, which would also replace a device or a link given as
+	// the path (a --check-cache /dev/null turned /dev/null into a plain file): refuse those.
+	if fi, err := os.Lstat(c.path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file; use --check-cache off to disable the cache", c.path)
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 		return err
