@@ -297,12 +297,12 @@ func addItem(form *forms.Form, data map[string]any, path string) (string, bool) 
 	}
 	cur, _ := forms.Lookup(data, path, nil)
 	list, _ := cur.([]any)
-	if fd.MaxItems != nil && len(list) >= *fd.MaxItems {
+	if fd.MaxItems != nil && forms.ScalarSlots(fd, list) >= *fd.MaxItems {
 		return "", false
 	}
 	if fd.ScalarItems {
-		if len(list) == 0 {
-			list = append(list, nil) // the slot shown for an empty list
+		for len(list) < forms.ScalarSlots(fd, list) {
+			list = append(list, nil) // the empty slots shown for a short list
 		}
 		list = append(list, nil)
 		setPath(data, path, list)

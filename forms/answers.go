@@ -110,12 +110,18 @@ func (w *answerWalker) field(fd *Field, indices []int, depth int) {
 }
 
 // ScalarSlots is the number of inputs shown for the list fd holding list: one per item, and
-// for a list of plain values at least one, so that the first value needs no "Hinzufügen".
+// for a list of plain values at least one, and at least minItems, so that the values the list
+// needs can be typed without "Hinzufügen" (a list of objects gets its minItems empty items from
+// the engine; a list of plain values keeps only what was typed, so its empty slots are inputs).
 func ScalarSlots(fd *Field, list []any) int {
-	if fd.ScalarItems && len(list) == 0 {
-		return 1
+	if !fd.ScalarItems {
+		return len(list)
 	}
-	return len(list)
+	n := max(len(list), 1)
+	if fd.MinItems != nil {
+		n = max(n, *fd.MinItems)
+	}
+	return n
 }
 
 // ItemTitle names item i of a repeatable group holding item: its ItemLabel ("Hund 1"),

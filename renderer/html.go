@@ -1269,7 +1269,7 @@ func (b *stepBuilder) repeat(v *fieldView, fd *forms.Field, path string, indices
 	removeLabel := b.optionText(fd, "removeLabel", "step.remove")
 	if fd.ScalarItems {
 		b.scalarItems(v, fd, path, indices, list, removeLabel)
-		v.CanAdd = !v.Disabled && (fd.MaxItems == nil || len(list) < *fd.MaxItems)
+		v.CanAdd = !v.Disabled && (fd.MaxItems == nil || forms.ScalarSlots(fd, list) < *fd.MaxItems)
 		v.AddLabel = addLabel
 		v.AddAction = "add:" + path
 		return

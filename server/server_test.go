@@ -60,6 +60,12 @@ type appOption func(*Config, *sqlite.Options)
 
 func newTestApp(tb testing.TB, opts ...appOption) *testApp {
 	tb.Helper()
+	return newTestAppWith(tb, exampleForms(tb), opts...)
+}
+
+// newTestAppWith is newTestApp serving the forms of cat instead of the examples.
+func newTestAppWith(tb testing.TB, cat *forms.Catalog, opts ...appOption) *testApp {
+	tb.Helper()
 	cfg := Config{RateLimit: -1}
 	sopts := sqlite.Options{}
 	for _, o := range opts {
@@ -75,13 +81,13 @@ func newTestApp(tb testing.TB, opts ...appOption) *testApp {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	s := New(cfg, exampleForms(tb), svc, logger)
+	s := New(cfg, cat, svc, logger)
 	ts := httptest.NewUnstartedServer(s.Handler())
 	if cfg.ReadTimeout > 0 {
 		ts.Config = s.HTTPServer() // the timeouts of serve, as a test sets them
 	}
 	ts.Start()
-	app := &testApp{tb: tb, server: s, http: ts, store: store, svc: svc, dbPath: dbPath, forms: exampleForms(tb)}
+	app := &testApp{tb: tb, server: s, http: ts, store: store, svc: svc, dbPath: dbPath, forms: cat}
 	tb.Cleanup(func() {
 		ts.Close()
 		app.store.Close()

@@ -665,11 +665,10 @@ func (im *importer) objectSchema(g *item) map[string]any {
 			if k.max > 1 {
 				arr["maxItems"] = k.max
 			}
-			if !k.group {
-				// A list of plain values becomes a list of objects with one field, which the
-				// repeatable group renders; the FIM id stays at the value.
-				item := map[string]any{"type": "object", "title": k.title, "properties": map[string]any{"wert": s}, "required": []any{"wert"}, "additionalProperties": false}
-				arr["items"] = item
+			// A list of plain values stays a list of plain values (one input per entry); the
+			// FIM id stays at the items, the hint goes to the list, whose legend shows it.
+			if d, ok := s["description"]; ok && !k.group {
+				arr["description"] = d
 			}
 			s = arr
 		}

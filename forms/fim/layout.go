@@ -136,8 +136,7 @@ func (im *importer) element(it *item, prefix string) any {
 		}
 		el = obj{"type": "Control", "scope": scope, "options": obj{"detail": obj{"type": "VerticalLayout", "elements": kids}}}
 	case it.max != 1:
-		inner := obj{"type": "Control", "scope": "#/properties/wert", "label": it.title}
-		el = obj{"type": "Control", "scope": scope, "options": obj{"detail": obj{"type": "VerticalLayout", "elements": []any{inner}}}}
+		el = obj{"type": "Control", "scope": scope} // a list of plain values: one input per entry
 	case it.group:
 		// The object's own Control with a detail layout: legend and hint come from the schema,
 		// and a rule at the Control drops the whole object (its required fields included).
