@@ -407,6 +407,8 @@ func flatten(ve *jsonschema.ValidationError, out []issue, depth int) []issue {
 //   - every branch failed with const or enum at the value itself: the value is not one of the
 //     choices, reported once as an enum error listing all choices;
 //   - every branch failed with type at the value itself: one type error listing every type;
+//   - every branch (two or more) failed only for properties missing from the value itself:
+//     one noMatch at the value (errorMessage "oneOf"/"anyOf" overrides it);
 //   - otherwise the branch that came closest: the fewest signs of being the wrong branch
 //     (a type mismatch at the value, a failed const or enum, which usually is a discriminator),
 //     then the deepest error, then the fewest errors, then the first.
@@ -420,10 +422,14 @@ func bestAlternative(ve *jsonschema.ValidationError, keyword string, depth int) 
 	var choices []any
 	var typ *kind.Type
 	var types []string
+	allRequired := len(ve.Causes) > 1
 	for i, c := range ve.Causes {
 		branches[i] = flatten(c, nil, depth+1)
 		for _, is := range branches[i] {
 			atValue := len(is.loc) == own
+			if _, ok := is.kind.(*kind.Required); !ok || !atValue {
+				allRequired = false
+			}
 			switch k := is.kind.(type) {
 			case *kind.Const:
 				allType = false
@@ -458,10 +464,14 @@ func bestAlternative(ve *jsonschema.ValidationError, keyword string, depth int) 
 			}
 		}
 		if len(branches[i]) == 0 {
-			allChoice, allType = false, false
+			allChoice, allType, allRequired = false, false, false
 		}
 	}
 	switch {
+	case allRequired:
+		// Alternatives that differ by what they require (a choice group: "Steuer-ID or
+		// Ausweis") and none given: naming the first branch's field would hide the others.
+		return []issue{{loc: ve.InstanceLocation, kind: ve.ErrorKind}}
 	case allChoice:
 		var got any
 		if c, ok := branches[0][0].kind.(*kind.Const); ok {

@@ -140,6 +140,7 @@ type item struct {
 	id       string // FIM id
 	version  string
 	group    bool
+	choice   bool // a choice group (XDF3 art X, Auswahl): exactly one of its children is given
 	name     string // property name
 	title    string
 	hint     string
@@ -234,7 +235,7 @@ func (im *importer) run(sds *node) error {
 func (im *importer) hoist(root *item) {
 	var kids []*item
 	for _, k := range root.kids {
-		if !k.group || k.max != 1 || k.min == 0 || k.fields <= maxPageFields || len(k.kids) < 2 {
+		if !k.group || k.choice || k.max != 1 || k.min == 0 || k.fields <= maxPageFields || len(k.kids) < 2 {
 			kids = append(kids, k)
 			continue
 		}
@@ -288,10 +289,12 @@ func (im *importer) structure(g *item, ancestors []string) error {
 			}
 			it.group = true
 			it.rules = el.children("regel")
-			if art := el.str("art/code"); art != "" {
-				// No schema of the test data has a group kind; what a choice group means for
-				// the data is left to the author instead of guessed.
-				im.note(NoteWarning, it.id, "Die Datenfeldgruppe hat die Gruppenart „%s“ und wurde als gewöhnliche Gruppe übernommen. Ist sie eine Auswahl (genau eine der Untergruppen), gestalten Sie das bitte von Hand (z. B. mit einer Auswahl und SHOW-Regeln).", art)
+			if art := el.str("art/code"); art == "X" || strings.EqualFold(el.str("art/name"), "Auswahl") {
+				// Gruppenart X (Auswahl): exactly one child is given. Reported, so that the
+				// author checks the alternatives and their texts.
+				it.choice = true
+			} else if art != "" {
+				im.note(NoteWarning, it.id, "Die Datenfeldgruppe hat die unbekannte Gruppenart „%s“ und wurde als gewöhnliche Gruppe übernommen.", art)
 			}
 			im.res.Report.Groups++
 			if err := im.structure(it, ancestors); err != nil {
@@ -299,6 +302,13 @@ func (im *importer) structure(g *item, ancestors []string) error {
 			}
 			for _, k := range it.kids {
 				it.fields += k.fields
+			}
+			if it.choice {
+				var names []string
+				for _, k := range it.alternatives() {
+					names = append(names, "„"+k.title+"“")
+				}
+				im.note(NoteInfo, it.id, "Die Datenfeldgruppe „%s“ ist eine Auswahl: Genau eine der Angaben %s ist zu machen (oneOf im Schema, Hinweis im Layout).", it.title, strings.Join(names, ", "))
 			}
 		case "datenfeld":
 			if err := im.field(it); err != nil {
@@ -634,7 +644,33 @@ func fimID(id string) string {
 	return ""
 }
 
-// objectSchema builds the schema of a group: an object of its children.
+// alternatives are the children of a choice group that data can carry: not labels.
+func (it *item) alternatives() []*item {
+	var out []*item
+	for _, k := range it.kids {
+		if k.kind != "label" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// choiceText is the hint a choice group shows above its alternatives.
+func (it *item) choiceText() string {
+	var names []string
+	for _, k := range it.alternatives() {
+		if k.kind != "hidden" {
+			names = append(names, "„"+k.title+"“")
+		}
+	}
+	if len(names) < 2 {
+		return "Bitte machen Sie die folgende Angabe."
+	}
+	return "Bitte machen Sie genau eine dieser Angaben: " + strings.Join(names[:len(names)-1], ", ") + " oder " + names[len(names)-1] + "."
+}
+
+// objectSchema builds the schema of a group: an object of its children; for a choice group
+// the children are alternatives (oneOf, each requiring its child) instead of required.
 func (im *importer) objectSchema(g *item) map[string]any {
 	props := map[string]any{}
 	var order []string
@@ -681,11 +717,19 @@ func (im *importer) objectSchema(g *item) map[string]any {
 				"then": map[string]any{"required": []any{k.name}},
 			})
 		case rs != nil:
-		case k.min > 0:
+		case k.min > 0 && !g.choice:
 			required = append(required, k.name)
 		}
 	}
 	out := map[string]any{"type": "object", "properties": orderedProps{order, props}, "additionalProperties": false}
+	if g.choice {
+		var alts []any
+		for _, k := range g.alternatives() {
+			alts = append(alts, map[string]any{"required": []any{k.name}})
+		}
+		out["oneOf"] = alts
+		out["errorMessage"] = map[string]any{"oneOf": g.choiceText()}
+	}
 	if len(required) > 0 {
 		out["required"] = required
 	}
@@ -821,7 +865,7 @@ func (o ordered) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-var keyOrder = []string{"$schema", "type", "title", "description", "x-fim-id", "format", "minLength", "maxLength", "minimum", "maximum", "multipleOf", "pattern", "x-codelist", "oneOf", "default", "readOnly", "x-attachment", "properties", "required", "allOf", "items", "minItems", "maxItems", "additionalProperties"}
+var keyOrder = []string{"$schema", "type", "title", "description", "x-fim-id", "format", "minLength", "maxLength", "minimum", "maximum", "multipleOf", "pattern", "x-codelist", "oneOf", "default", "readOnly", "x-attachment", "properties", "required", "allOf", "errorMessage", "items", "minItems", "maxItems", "additionalProperties"}
 
 // orderSchema writes schema keywords in a readable order (type and title first).
 func orderSchema(v any) any {

@@ -669,3 +669,55 @@ func TestEmptyFirstStepReportsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestChoiceGroup: an XDF3 choice group (art X, Auswahl; testdata/synthetic is made up)
+// becomes an object whose children are alternatives (oneOf, each requiring its child) with a
+// hint in the layout; exactly one alternative is valid, none or two are reported at the group
+// with the hint's text.
+func TestChoiceGroup(t *testing.T) {
+	res := importCase(t, schemaCase{name: "auswahlgruppe", file: "testdata/synthetic/auswahlgruppe.xdf.xml"})
+	for _, p := range forms.Check(forms.MapFS(res.Files), res.Report.FormID, forms.Options{}) {
+		if p.Severity == forms.SeverityError {
+			t.Errorf("%s", p)
+		}
+	}
+	if !hasNote(res, "ist eine Auswahl") {
+		t.Errorf("the report does not name the choice group: %+v", res.Report.Notes)
+	}
+	want := "Bitte machen Sie genau eine dieser Angaben: „Steuerliche Identifikationsnummer“ oder „Personalausweis“."
+	if !strings.Contains(string(res.Files["layout.json"]), `"text": "`+want+`"`) {
+		t.Errorf("layout.json lacks the hint %q", want)
+	}
+	form := loadResult(t, res)
+	const group = "/antragstellendePerson/nachweisDerIdentitaet"
+	if fd := form.Field(group); fd == nil || fd.Widget != forms.WidgetGroup || len(fd.Choices) > 0 {
+		t.Fatalf("%s is not shown as a group: %+v", group, fd)
+	}
+	ausweis := map[string]any{"ausweisnummer": "L01X00T47", "ausstellendeBehoerde": "Stadt Musterstadt"}
+	cat := engine.NewCatalog()
+	for _, tc := range []struct {
+		name   string
+		choice map[string]any
+		valid  bool
+	}{
+		{"Steuer-ID", map[string]any{"steuerlicheIdentifikationsnummer": "86095742719"}, true},
+		{"Personalausweis", map[string]any{"personalausweis": ausweis}, true},
+		{"beide", map[string]any{"steuerlicheIdentifikationsnummer": "86095742719", "personalausweis": ausweis}, false},
+		{"keine", map[string]any{}, false},
+	} {
+		data := map[string]any{"antragstellendePerson": map[string]any{"familienname": "Mustermann", "nachweisDerIdentitaet": tc.choice}}
+		errs := engine.Validate(form, data)
+		if tc.valid {
+			for _, fe := range errs {
+				t.Errorf("%s: %s: %s", tc.name, fe.Path, cat.Message(form, fe, "de"))
+			}
+			continue
+		}
+		if len(errs) != 1 || errs[0].Path != group || cat.Message(form, errs[0], "de") != want {
+			for _, fe := range errs {
+				t.Logf("%s: %s", fe.Path, cat.Message(form, fe, "de"))
+			}
+			t.Errorf("%s: %d errors, want one at %s saying %q", tc.name, len(errs), group, want)
+		}
+	}
+}

@@ -141,6 +141,9 @@ func (im *importer) element(it *item, prefix string) any {
 		// The object's own Control with a detail layout: legend and hint come from the schema,
 		// and a rule at the Control drops the whole object (its required fields included).
 		var kids []any
+		if it.choice {
+			kids = append(kids, obj{"type": "Label", "text": it.choiceText()})
+		}
 		for _, k := range it.kids {
 			if e := im.element(k, "#"); e != nil {
 				kids = append(kids, e)
