@@ -140,7 +140,7 @@ type item struct {
 	id       string // FIM id
 	version  string
 	group    bool
-	choice   bool // a choice group (XDF3 art X, Auswahl): exactly one of its children is given
+	choice   bool   // a choice group (XDF3 art X, Auswahl): exactly one of its children is given
 	name     string // property name
 	title    string
 	hint     string
