@@ -308,7 +308,7 @@ func (im *importer) structure(g *item, ancestors []string) error {
 				for _, k := range it.alternatives() {
 					names = append(names, "„"+k.title+"“")
 				}
-				im.note(NoteInfo, it.id, "Die Datenfeldgruppe „%s“ ist eine Auswahl: Genau eine der Angaben %s ist zu machen (oneOf im Schema, Hinweis im Layout).", it.title, strings.Join(names, ", "))
+				im.note(NoteInfo, it.id, "Die Datenfeldgruppe „%s“ ist eine Auswahl: Genau eine der Angaben %s ist zu machen (minProperties/maxProperties 1 im Schema, Hinweis im Layout).", it.title, strings.Join(names, ", "))
 			}
 		case "datenfeld":
 			if err := im.field(it); err != nil {
@@ -670,7 +670,7 @@ func (it *item) choiceText() string {
 }
 
 // objectSchema builds the schema of a group: an object of its children; for a choice group
-// the children are alternatives (oneOf, each requiring its child) instead of required.
+// the children are alternatives (exactly one property) instead of required.
 func (im *importer) objectSchema(g *item) map[string]any {
 	props := map[string]any{}
 	var order []string
@@ -723,12 +723,12 @@ func (im *importer) objectSchema(g *item) map[string]any {
 	}
 	out := map[string]any{"type": "object", "properties": orderedProps{order, props}, "additionalProperties": false}
 	if g.choice {
-		var alts []any
-		for _, k := range g.alternatives() {
-			alts = append(alts, map[string]any{"required": []any{k.name}})
-		}
-		out["oneOf"] = alts
-		out["errorMessage"] = map[string]any{"oneOf": g.choiceText()}
+		// Exactly one child: the object holds only its children (additionalProperties false),
+		// so one property. Not oneOf of {required: [child]}: required in alternatives makes
+		// each child "sometimes required", and the engine would create the empty objects of
+		// all alternatives and ask for their fields.
+		out["minProperties"], out["maxProperties"] = 1, 1
+		out["errorMessage"] = map[string]any{"minProperties": g.choiceText(), "maxProperties": g.choiceText()}
 	}
 	if len(required) > 0 {
 		out["required"] = required
@@ -865,7 +865,7 @@ func (o ordered) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-var keyOrder = []string{"$schema", "type", "title", "description", "x-fim-id", "format", "minLength", "maxLength", "minimum", "maximum", "multipleOf", "pattern", "x-codelist", "oneOf", "default", "readOnly", "x-attachment", "properties", "required", "allOf", "errorMessage", "items", "minItems", "maxItems", "additionalProperties"}
+var keyOrder = []string{"$schema", "type", "title", "description", "x-fim-id", "format", "minLength", "maxLength", "minimum", "maximum", "multipleOf", "pattern", "x-codelist", "oneOf", "default", "readOnly", "x-attachment", "properties", "required", "minProperties", "maxProperties", "allOf", "errorMessage", "items", "minItems", "maxItems", "additionalProperties"}
 
 // orderSchema writes schema keywords in a readable order (type and title first).
 func orderSchema(v any) any {

@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/ozgform/ozgform/forms"
 	"github.com/ozgform/ozgform/forms/codelist"
 	"github.com/ozgform/ozgform/forms/fim"
+	"github.com/ozgform/ozgform/forms/fim/fimtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -221,14 +221,17 @@ func TestValidSampleSubmits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g := &sampler{t: t, form: form}
-			data := g.value(schema, "")
-			for _, p := range g.files {
+			g, err := fimtest.NewSample(form, schema)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := g.Data
+			for _, p := range g.Files {
 				a, refusal, err := svc.AddAttachment(ctx, form, d, p, "nachweis.pdf", strings.NewReader(samplePDF))
 				if err != nil || refusal != nil {
 					t.Fatalf("%s: upload refused: %v %+v", p, err, refusal)
 				}
-				setPath(data, p, []any{a.ID})
+				fimtest.SetPath(data, p, []any{a.ID})
 			}
 			raw, err := json.Marshal(data)
 			if err != nil {
@@ -250,8 +253,8 @@ func TestValidSampleSubmits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g.codes != len(env.Codes) {
-				t.Errorf("the sample has %d code-list values, the payload lists %d codes", g.codes, len(env.Codes))
+			if g.Codes != len(env.Codes) {
+				t.Errorf("the sample has %d code-list values, the payload lists %d codes", g.Codes, len(env.Codes))
 			}
 			for _, code := range env.Codes {
 				l := form.Codelists.Get(code.ListURI, code.ListVersionID)
@@ -267,113 +270,6 @@ func TestValidSampleSubmits(t *testing.T) {
 }
 
 const samplePDF = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-// sampler makes valid data from an imported schema.
-type sampler struct {
-	t     *testing.T
-	form  *forms.Form
-	files []string // data paths of attachment fields
-	codes int
-}
-
-var candidates = []string{"Beispiel", "10115", "max.mustermann@beispiel.de", "12:30", "DE", "A1", "1"}
-
-func (g *sampler) value(s map[string]any, path string) any {
-	if _, ok := s["x-attachment"]; ok {
-		g.files = append(g.files, path)
-		return []any{}
-	}
-	if alts, ok := s["oneOf"].([]any); ok {
-		return alts[0].(map[string]any)["const"]
-	}
-	switch s["type"] {
-	case "object":
-		out := map[string]any{}
-		props, _ := s["properties"].(map[string]any)
-		for name, p := range props {
-			ps := p.(map[string]any)
-			if ps["readOnly"] == true {
-				continue
-			}
-			out[name] = g.value(ps, path+"/"+name)
-		}
-		return out
-	case "array":
-		n := 1
-		if m, ok := s["minItems"].(float64); ok && m > 1 {
-			n = int(m)
-		}
-		var out []any
-		for i := 0; i < n; i++ {
-			out = append(out, g.value(s["items"].(map[string]any), fmt.Sprintf("%s/%d", path, i)))
-		}
-		return out
-	case "boolean":
-		return true
-	case "integer", "number":
-		v := 1.0
-		if m, ok := s["minimum"].(float64); ok {
-			v = m
-		}
-		return v
-	}
-	if ref, ok := s["x-codelist"].(map[string]any); ok {
-		l := g.form.Codelists.Get(ref["listURI"].(string), ref["listVersionID"].(string))
-		if l == nil {
-			g.t.Fatalf("%s: code list %v missing", path, ref)
-		}
-		g.codes++
-		return l.Entries[len(l.Entries)/2].Code
-	}
-	switch s["format"] {
-	case "date":
-		return "2024-03-15"
-	case "date-time":
-		return "2024-03-15T10:00:00+01:00"
-	}
-	pattern, _ := s["pattern"].(string)
-	for _, c := range candidates {
-		if pattern != "" && !regexp.MustCompile(pattern).MatchString(c) {
-			continue
-		}
-		if m, ok := s["maxLength"].(float64); ok && len([]rune(c)) > int(m) {
-			continue
-		}
-		if m, ok := s["minLength"].(float64); ok && len([]rune(c)) < int(m) {
-			if pattern != "" {
-				continue
-			}
-			c += strings.Repeat("x", int(m)-len([]rune(c)))
-		}
-		return c
-	}
-	g.t.Fatalf("%s: no sample value fits %v", path, s)
-	return nil
-}
-
-func setPath(data any, path string, v any) {
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	cur := data
-	for i, s := range segs {
-		last := i == len(segs)-1
-		switch x := cur.(type) {
-		case map[string]any:
-			if last {
-				x[s] = v
-				return
-			}
-			cur = x[s]
-		case []any:
-			var n int
-			fmt.Sscan(s, &n)
-			if last {
-				x[n] = v
-				return
-			}
-			cur = x[n]
-		}
-	}
-}
 
 // TestGolden compares the generated files and the report of one XDF2 and one XDF3 import with
 // testdata/golden; go test -update rewrites them.
