@@ -409,14 +409,22 @@ func TestValidateAlternatives(t *testing.T) {
 	        {"type": "object", "properties": {"art": {"const": "juristisch"}, "firma": {"type": "string", "title": "Firma"}}, "required": ["art", "firma"]}
 	      ]
 	    },
-	    "doppelt": {"title": "Doppelt", "oneOf": [{"type": "string"}, {"maxLength": 5}]}
+	    "doppelt": {"title": "Doppelt", "oneOf": [{"type": "string"}, {"maxLength": 5}]},
+	    "kontakt": {
+	      "title": "Kontakt",
+	      "type": "object",
+	      "properties": {"email": {"type": "string", "title": "E-Mail"}, "telefon": {"type": "string", "title": "Telefon"}},
+	      "oneOf": [{"required": ["email"]}, {"required": ["telefon"]}],
+	      "errorMessage": {"oneOf": "Bitte geben Sie genau eines an: E-Mail oder Telefon."}
+	    }
 	  }
 	}`
 	layout := `{"type": "VerticalLayout", "elements": [
 	  {"type": "Control", "scope": "#/properties/kurz"},
 	  {"type": "Control", "scope": "#/properties/typen"},
 	  {"type": "Control", "scope": "#/properties/zahl"},
-	  {"type": "Control", "scope": "#/properties/doppelt"}
+	  {"type": "Control", "scope": "#/properties/doppelt"},
+	  {"type": "Control", "scope": "#/properties/kontakt"}
 	]}`
 	form := loadInlineForm(t, schema, layout, nil)
 	cases := []struct {
@@ -430,6 +438,9 @@ func TestValidateAlternatives(t *testing.T) {
 		{`{"person": {"art": "natuerlich"}}`, []string{"/person/name required"}},
 		{`{"person": {"art": "juristisch", "firma": 1}}`, []string{"/person/firma type.string"}},
 		{`{"doppelt": "abc"}`, []string{"/doppelt ambiguous"}},
+		// Every branch misses only a property of the object itself: one error at the object,
+		// not the first branch's field.
+		{`{"kontakt": {}}`, []string{"/kontakt noMatch"}},
 	}
 	for _, tc := range cases {
 		errs := Validate(form, decodeTestJSON(t, tc.data, true))
@@ -437,7 +448,14 @@ func TestValidateAlternatives(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.data, got, tc.want)
 		}
 	}
-	errs := Validate(form, decodeTestJSON(t, `{"kurz": true}`, true))
+	errs := Validate(form, decodeTestJSON(t, `{"kontakt": {}}`, true))
+	if len(errs) != 1 || errs[0].Path != "/kontakt" {
+		t.Fatalf("missing alternative: got %#v, want one error at /kontakt", errs)
+	}
+	if msg := NewCatalog().Message(form, errs[0], "de"); !strings.Contains(msg, "genau eines") {
+		t.Errorf("the author's errorMessage for oneOf is not used: %q (%#v)", msg, errs[0])
+	}
+	errs = Validate(form, decodeTestJSON(t, `{"kurz": true}`, true))
 	if want := []string{"string", "integer"}; len(errs) != 1 || !reflect.DeepEqual(errs[0].Params["want"], want) {
 		t.Errorf("merged type error: got %#v, want types %q", errs, want)
 	}
