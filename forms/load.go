@@ -203,7 +203,7 @@ func positionsFunc(base string, sink *problemSink) func(string) (string, string,
 		if ix == nil {
 			return file, ptr, 0, false
 		}
-		off, ok := ix.offsets[ptr]
+		off, ok := ix.offset(ptr)
 		return file, ptr, off, ok
 	}
 }
