@@ -15,14 +15,12 @@ import (
 // need the whole model (properties missing from the layout, rule conditions that can never
 // match, required fields a rule can hide, missing translations). It never panics on bad input.
 func Check(folder fs.FS, name string, opts Options) Problems {
-	form, problems := load(folder, name, opts)
+	form, problems, index := load(folder, name, opts)
 	sink := &problemSink{list: problems, index: map[string]*jsonIndex{}}
-	// Re-read positions for the files the linter reports on.
+	// Positions for the files the linter reports on, as load parsed them.
 	for _, file := range []string{"schema.json", "layout.json", "form.json"} {
-		if data, err := readLimited(folder, file); err == nil {
-			if _, ix, err := parseJSON(data); err == nil {
-				sink.index[file] = ix
-			}
+		if ix := index[file]; ix != nil {
+			sink.index[file] = ix
 		}
 	}
 	if form.Schema != nil && form.Layout != nil && len(form.Pages) > 0 {

@@ -36,7 +36,7 @@ type Options struct {
 // schema.json and layout.json). name is the folder's name, compared with the manifest id.
 // It returns the form, or nil when any problem is an error; the problems include warnings.
 func Load(folder fs.FS, name string, opts Options) (*Form, Problems) {
-	f, problems := load(folder, name, opts)
+	f, problems, _ := load(folder, name, opts)
 	if problems.HasErrors() {
 		return nil, problems
 	}
@@ -45,8 +45,8 @@ func Load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 }
 
 // load does the work of Load and also returns a partial form when there are errors, so that the
-// linter can go on checking what it can.
-func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
+// linter can go on checking what it can, and the position index of every file it parsed.
+func load(folder fs.FS, name string, opts Options) (*Form, Problems, map[string]*jsonIndex) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -144,7 +144,7 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 		checkAuthoritiesFields(form, sink)
 	}
 	sink.list.Sort()
-	return form, sink.list
+	return form, sink.list, sink.index
 }
 
 // CodelistDir is the folder of a form folder that holds its genericode code lists.
