@@ -1,0 +1,57 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// TestDecodeFilesMatchesEncodingJSON checks the fast path of DecodeFiles against
+// json.Unmarshal on what EncodeFiles writes and on columns it must leave to json.Unmarshal.
+func TestDecodeFilesMatchesEncodingJSON(t *testing.T) {
+	var raws [][]byte
+	for _, files := range []map[string][]byte{
+		{},
+		{"schema.json": []byte(`{"type":"object"}`), "form.json": []byte("{}\n"), "leer.json": {}},
+		{"bausteine/adresse.json": []byte("ä<&>\x00\xff"), "übersetzung/de.json": []byte("x"), "a\"b": []byte("y")},
+		{"codelisten/l.xml": make([]byte, 1000)},
+	} {
+		raw, err := EncodeFiles(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raws = append(raws, []byte(raw))
+		got, err := DecodeFiles([]byte(raw))
+		if err != nil || !reflect.DeepEqual(got, files) {
+			t.Errorf("%s: round trip gave %q, %v; want %q", raw, got, err, files)
+		}
+	}
+	// Columns written by other encoders (PostgreSQL jsonb adds spaces) or broken ones.
+	for _, s := range []string{
+		`{"a": "QQ=="}`, `{"a":"QQ==","a":"Qg=="}`, `{"a":null}`, `{"a":"QQ=","b":"Qg=="}`, `{"a":"QR=="}`,
+		`{"a":"QQ==",}`, `{"a":"Q\u0051=="}`, `{"a" :"QQ=="}`, `{}`, `{"a":"QQ=="}x`, `[]`, `{"a":1}`, `{"a":"QQ=="`,
+	} {
+		raws = append(raws, []byte(s))
+	}
+	for _, raw := range raws {
+		var want map[string][]byte
+		wantErr := json.Unmarshal(raw, &want)
+		if wantErr == nil && want == nil {
+			want = map[string][]byte{}
+		}
+		got, err := DecodeFiles(raw)
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("%s: error %v, want %v", raw, err, wantErr)
+			continue
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q, want %q", raw, got, want)
+		}
+		if fast, ok := decodeFilesFast(raw); ok && !reflect.DeepEqual(fast, want) {
+			t.Errorf("%s: fast path gave %q, want %q", raw, fast, want)
+		}
+	}
+	if _, ok := decodeFilesFast(raws[1]); !ok {
+		t.Errorf("%s: not decoded by the fast path", raws[1])
+	}
+}
