@@ -78,6 +78,9 @@ func TestFastParseMatchesIndexingDecoder(t *testing.T) {
 		if off, ok := lazy.offset(""); !ok || off != wantIx.offsets[""] {
 			t.Errorf("%.60q: root at %d, want %d", data, off, wantIx.offsets[""])
 		}
+		if _, eager, err := parseJSONIndexed(data, true); err != nil || !reflect.DeepEqual(eager.offsets, wantIx.offsets) {
+			t.Errorf("%.60q: offsets indexed while parsing differ (%v)", data, err)
+		}
 		if !reflect.DeepEqual(lazy.offsets, wantIx.offsets) {
 			t.Errorf("%.60q: offsets differ:\n got %v\nwant %v", data, lazy.offsets, wantIx.offsets)
 		}

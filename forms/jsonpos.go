@@ -86,15 +86,23 @@ func (e *jsonSyntaxError) Error() string { return e.Msg }
 // The index it returns locates values on first use: most files have no problem to locate.
 // Valid documents are decoded by a byte scanner (jsonfast.go); the token-based decoder, which
 // took a fifth of loading a form, now only words syntax errors.
-func parseJSON(data []byte) (any, *jsonIndex, error) {
+func parseJSON(data []byte) (any, *jsonIndex, error) { return parseJSONIndexed(data, false) }
+
+// parseJSONIndexed is parseJSON that, with indexNow, indexes the offsets in the same pass: the
+// model builder orders schema properties by their offsets, so schema files are always indexed.
+func parseJSONIndexed(data []byte, indexNow bool) (any, *jsonIndex, error) {
 	if len(data) > MaxFileSize {
 		return nil, nil, &jsonSyntaxError{Line: 1, Column: 1, Msg: fmt.Sprintf("Die Datei ist zu groß (%d Bytes, höchstens %d Bytes erlaubt).", len(data), MaxFileSize)}
 	}
 	if err := checkNesting(data); err != nil {
 		return nil, nil, err
 	}
-	if v, dupes, ok := fastParse(data); ok {
-		return v, &jsonIndex{data: data, dupes: dupes}, nil
+	var offsets map[string]int
+	if indexNow {
+		offsets = map[string]int{}
+	}
+	if v, dupes, ok := fastParseIndex(data, offsets); ok {
+		return v, &jsonIndex{data: data, dupes: dupes, offsets: offsets}, nil
 	}
 	// Invalid (or unusual) input: the token-based decoder finds and words the error.
 	ix := &jsonIndex{data: data, offsets: map[string]int{}}

@@ -73,7 +73,7 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems, map[string]
 			sum := sha512.Sum512(data)
 			form.SchemaHash = hex.EncodeToString(sum[:])
 		}
-		doc, ix, err := parseJSON(data)
+		doc, ix, err := parseJSONIndexed(data, file == "schema.json")
 		if err != nil {
 			var se *jsonSyntaxError
 			if errors.As(err, &se) {

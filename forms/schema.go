@@ -97,7 +97,7 @@ func (l *formLoader) Load(rawURL string) (any, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", errRefRefused, err)
 	}
-	doc, ix, err := parseJSON(data)
+	doc, ix, err := parseJSONIndexed(data, true)
 	if err != nil {
 		var se *jsonSyntaxError
 		if errors.As(err, &se) {
