@@ -39,22 +39,7 @@ func sampleDirectory(t *testing.T) *authority.Directory {
 // page, from which the citizen goes back to the kept answers. axe-core checks every page,
 // the Nu Html Checker all of them.
 func TestMunicipalityQuestion(t *testing.T) {
-	sharedBrowser(t)
-	axeSource(t)
-	pages := newServedPages(t)
-	t.Run("gemeinde", func(t *testing.T) {
-		for _, js := range []bool{true, false} {
-			name := "mit-js"
-			if !js {
-				name = "ohne-js"
-			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				walkMunicipality(t, js, pages)
-			})
-		}
-	})
-	t.Run("html", func(t *testing.T) { checkHTML(t, pages) })
+	walkWithAndWithoutJS(t, "gemeinde", walkMunicipality)
 }
 
 func walkMunicipality(t *testing.T, js bool, pages *servedPages) {

@@ -442,6 +442,28 @@ func newServedPages(t *testing.T) *servedPages {
 	return &servedPages{dir: t.TempDir()}
 }
 
+// walkWithAndWithoutJS runs walk in Chromium with and without JavaScript side by side (as
+// subtests group/mit-js and group/ohne-js), with axe-core on the pages walk checks, then the
+// Nu Html Checker over every page they kept.
+func walkWithAndWithoutJS(t *testing.T, group string, walk func(t *testing.T, js bool, pages *servedPages)) {
+	sharedBrowser(t)
+	axeSource(t)
+	pages := newServedPages(t)
+	t.Run(group, func(t *testing.T) {
+		for _, js := range []bool{true, false} {
+			name := "mit-js"
+			if !js {
+				name = "ohne-js"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				walk(t, js, pages)
+			})
+		}
+	})
+	t.Run("html", func(t *testing.T) { checkHTML(t, pages) })
+}
+
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func (p *servedPages) add(name string, body []byte) {

@@ -16,22 +16,7 @@ import (
 // The review page shows what the server made of it; axe-core checks every page, the Nu Html
 // Checker all of them.
 func TestJSONFormsWidgetsInBrowser(t *testing.T) {
-	sharedBrowser(t)
-	axeSource(t)
-	pages := newServedPages(t)
-	t.Run("widgets", func(t *testing.T) {
-		for _, js := range []bool{true, false} {
-			name := "mit-js"
-			if !js {
-				name = "ohne-js"
-			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				walkWidgets(t, js, pages)
-			})
-		}
-	})
-	t.Run("html", func(t *testing.T) { checkHTML(t, pages) })
+	walkWithAndWithoutJS(t, "widgets", walkWidgets)
 }
 
 func walkWidgets(t *testing.T, js bool, pages *servedPages) {
