@@ -62,7 +62,14 @@ func benchmarkValidateSideBySide(b *testing.B, name string) {
 	if errs := Validate(form, data); len(errs) != 0 {
 		b.Fatalf("the sample is not valid: %q", briefErrors(errs))
 	}
-	pruned, _ := form.Prune(data)
+	// The reference validates exactly what Validate hands to the schema: data itself, unless a
+	// rule hides one of its values (then the pruned copy). Prune's copy of data would not do as
+	// the reference when nothing is hidden: its maps are made at their final size, and the
+	// validator iterates them measurably faster than the maps the JSON decoder grew.
+	pruned := data
+	if form.HasHiddenValue(data) {
+		pruned, _ = form.Prune(data)
+	}
 	var ours, raw []time.Duration
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -99,4 +106,12 @@ func BenchmarkValidateSideBySideGewerbeanmeldung(b *testing.B) {
 
 func BenchmarkValidateSideBySideHundesteuer(b *testing.B) {
 	benchmarkValidateSideBySide(b, "hundesteuer")
+}
+
+func BenchmarkValidateSideBySideBewohnerparkausweis(b *testing.B) {
+	benchmarkValidateSideBySide(b, "bewohnerparkausweis")
+}
+
+func BenchmarkValidateSideBySideMutterschutz(b *testing.B) {
+	benchmarkValidateSideBySide(b, "mutterschutz")
 }

@@ -558,6 +558,29 @@ func readValidationSample(tb testing.TB, file string) any {
 // invalid*.json has some.
 func TestExamples(t *testing.T) {
 	cat := NewCatalog()
+	forEachExample(t, func(t *testing.T, form *forms.Form, samples []string) {
+		for _, file := range samples {
+			name := filepath.Base(file)
+			errs := Validate(form, readValidationSample(t, file))
+			switch {
+			case name == "valid.json" && len(errs) > 0:
+				t.Errorf("%s: %q", name, briefErrors(errs))
+			case strings.HasPrefix(name, "invalid") && len(errs) == 0:
+				t.Errorf("%s: no errors", name)
+			}
+			for _, fe := range errs {
+				t.Logf("%s %s: %s | %s", name, fe.Path, cat.Message(form, fe, "de"), cat.Message(form, fe, "en"))
+				if _, ok := cat.Template(fe.MessageID, "de"); !ok {
+					t.Errorf("%s: unknown message id %q", name, fe.MessageID)
+				}
+			}
+		}
+	})
+}
+
+// forEachExample runs test as a subtest for every example form that has samples, with the
+// form and its sample files.
+func forEachExample(t *testing.T, test func(t *testing.T, form *forms.Form, samples []string)) {
 	dirs := validationExamples(t)
 	if len(dirs) == 0 {
 		t.Skip("no examples")
@@ -569,22 +592,7 @@ func TestExamples(t *testing.T) {
 			if len(samples) == 0 {
 				t.Skip("no samples yet")
 			}
-			for _, file := range samples {
-				name := filepath.Base(file)
-				errs := Validate(form, readValidationSample(t, file))
-				switch {
-				case name == "valid.json" && len(errs) > 0:
-					t.Errorf("%s: %q", name, briefErrors(errs))
-				case strings.HasPrefix(name, "invalid") && len(errs) == 0:
-					t.Errorf("%s: no errors", name)
-				}
-				for _, fe := range errs {
-					t.Logf("%s %s: %s | %s", name, fe.Path, cat.Message(form, fe, "de"), cat.Message(form, fe, "en"))
-					if _, ok := cat.Template(fe.MessageID, "de"); !ok {
-						t.Errorf("%s: unknown message id %q", name, fe.MessageID)
-					}
-				}
-			}
+			test(t, form, samples)
 		})
 	}
 }

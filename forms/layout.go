@@ -90,6 +90,11 @@ type Condition struct {
 	// oneOf holds the allowed values when the schema is only {"const": v} or {"enum": [...]}
 	// of scalars, the common case: Match then compares instead of running the validator.
 	oneOf []any
+	// Set by prepare when the form is loaded, so that Match neither cuts the path nor
+	// dispatches on the expected values' types for every evaluation: the path's unescaped
+	// segments and a comparison with LEAF's expectedValue or the values of oneOf.
+	segs   []string
+	equals func(any) bool
 }
 
 var elementKeys = map[ElementType][]string{

@@ -227,11 +227,13 @@ func compileConditions(conds []*Condition, base string, sink *problemSink) {
 	c.UseLoader(&formLoader{files: map[string]*jsonIndex{}, base: base + "\x00"})
 	for i, cond := range conds {
 		if cond.Type != ConditionSchema {
+			cond.prepare()
 			continue
 		}
 		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(cond.Schema)))
 		if err == nil {
 			cond.oneOf = scalarChoices(doc)
+			cond.prepare()
 			u := base + "layout.json/condition/" + strconv.Itoa(i)
 			if err = c.AddResource(u, doc); err == nil {
 				cond.schema, err = c.Compile(u)
@@ -287,8 +289,17 @@ func (c *Condition) Match(data any, indices []int) bool {
 		}
 		return false
 	}
-	v, found := Lookup(data, c.Path, indices)
+	var v any
+	var found bool
+	if c.segs != nil {
+		v, found = lookupSegments(data, c.segs, indices)
+	} else {
+		v, found = Lookup(data, c.Path, indices)
+	}
 	if c.Type == ConditionLeaf {
+		if c.equals != nil {
+			return found && c.equals(v)
+		}
 		return found && jsonEqual(v, c.ExpectedValue)
 	}
 	if !found && c.FailWhenUndefined {
@@ -296,6 +307,9 @@ func (c *Condition) Match(data any, indices []int) bool {
 	}
 	if c.schema == nil {
 		return false
+	}
+	if c.equals != nil {
+		return c.equals(v)
 	}
 	if c.oneOf != nil {
 		for _, x := range c.oneOf {
@@ -308,46 +322,136 @@ func (c *Condition) Match(data any, indices []int) bool {
 	return c.schema.Validate(v) == nil
 }
 
+// prepare precomputes what Match needs for a scope-based condition (c.Path and, for a schema
+// condition, c.oneOf are set): the segments of the path and the comparison of values.
+func (c *Condition) prepare() {
+	if c.Type == ConditionAnd || c.Type == ConditionOr {
+		return
+	}
+	c.segs = splitPattern(c.Path)
+	switch {
+	case c.Type == ConditionLeaf:
+		c.equals = equalsOneOf([]any{c.ExpectedValue})
+	case c.oneOf != nil:
+		c.equals = equalsOneOf(c.oneOf)
+	}
+}
+
+// equalsOneOf returns a function that reports whether a value equals one of values as
+// jsonEqual compares them. A value equals a string only if it is a string (jsonEqual compares
+// numbers by value, everything else with reflect.DeepEqual, which requires the same type),
+// likewise a bool; that is checked without reflection, the common case of rule conditions.
+func equalsOneOf(values []any) func(any) bool {
+	strs := make([]string, 0, len(values))
+	for _, x := range values {
+		s, ok := x.(string)
+		if !ok {
+			strs = nil
+			break
+		}
+		strs = append(strs, s)
+	}
+	switch {
+	case len(strs) == 1:
+		want := strs[0]
+		return func(v any) bool { s, ok := v.(string); return ok && s == want }
+	case strs != nil:
+		return func(v any) bool {
+			s, ok := v.(string)
+			if !ok {
+				return false
+			}
+			for _, w := range strs {
+				if s == w {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	if len(values) == 1 {
+		if want, ok := values[0].(bool); ok {
+			return func(v any) bool { b, ok := v.(bool); return ok && b == want }
+		}
+	}
+	return func(v any) bool {
+		for _, x := range values {
+			if jsonEqual(v, x) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// splitPattern splits a data path pattern into its unescaped segments, for lookupSegments;
+// nil for "" (the data itself).
+func splitPattern(pattern string) []string {
+	if pattern == "" {
+		return nil
+	}
+	segs := strings.Split(pattern[1:], "/")
+	for i, s := range segs {
+		segs[i] = unescapePointer(s)
+	}
+	return segs
+}
+
+// lookupSegments is Lookup with the pattern split by splitPattern.
+func lookupSegments(data any, segs []string, indices []int) (any, bool) {
+	cur, ok := data, true
+	for _, seg := range segs {
+		if cur, indices, ok = child(cur, seg, indices); !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
 // Lookup returns the value at a data path pattern; "*" segments take the next of indices.
 func Lookup(data any, pattern string, indices []int) (any, bool) {
 	if pattern == "" {
 		return data, true
 	}
-	cur := data
+	cur, ok := data, true
 	rest := pattern[1:]
 	for more := true; more; {
 		var seg string
 		seg, rest, more = strings.Cut(rest, "/")
-		switch node := cur.(type) {
-		case map[string]any:
-			v, ok := node[unescapePointer(seg)]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			var i int
-			if seg == "*" {
-				if len(indices) == 0 {
-					return nil, false
-				}
-				i, indices = indices[0], indices[1:]
-			} else {
-				n, err := strconv.Atoi(seg)
-				if err != nil {
-					return nil, false
-				}
-				i = n
-			}
-			if i < 0 || i >= len(node) {
-				return nil, false
-			}
-			cur = node[i]
-		default:
+		if cur, indices, ok = child(cur, unescapePointer(seg), indices); !ok {
 			return nil, false
 		}
 	}
 	return cur, true
+}
+
+// child returns the value below cur at one unescaped path segment: a property of an object,
+// or an item of a list by number or, for "*", by the first of indices (the rest are returned).
+func child(cur any, seg string, indices []int) (any, []int, bool) {
+	switch node := cur.(type) {
+	case map[string]any:
+		v, ok := node[seg]
+		return v, indices, ok
+	case []any:
+		var i int
+		if seg == "*" {
+			if len(indices) == 0 {
+				return nil, indices, false
+			}
+			i, indices = indices[0], indices[1:]
+		} else {
+			n, err := strconv.Atoi(seg)
+			if err != nil {
+				return nil, indices, false
+			}
+			i = n
+		}
+		if i < 0 || i >= len(node) {
+			return nil, indices, false
+		}
+		return node[i], indices, true
+	}
+	return nil, indices, false
 }
 
 // jsonEqual compares JSON values, treating numbers by value whatever their Go type.

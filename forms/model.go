@@ -89,6 +89,10 @@ type Node struct {
 	// Copy is the field a NodeCopy shows (its first Control).
 	Copy    *Field `json:"-"`
 	Pointer string `json:"-"`
+	// hideFree is set when the model is built and no SHOW or HIDE rule of this node or of a
+	// node below it exists: HasHiddenValue need not look into it unless an ancestor hides it.
+	// A Node made otherwise has it false and is looked into.
+	hideFree bool
 }
 
 // Widget is how a field is shown.
@@ -183,6 +187,8 @@ type Field struct {
 	Schema  *jsonschema.Schema `json:"-"`
 	Parent  *Field             `json:"-"`
 	Pointer string             `json:"-"` // the Control in layout.json
+	// segs is Path split by splitPattern when the field is built, for lookup.
+	segs []string
 
 	copyOf *Field // set on the stand-in control() returns for a field shown a second time
 }
@@ -496,6 +502,9 @@ func (b *modelBuilder) build(root *Element) {
 		return
 	}
 	b.appendMissing()
+	for _, p := range b.form.Pages {
+		markHideFree(p.Nodes)
+	}
 }
 
 func (b *modelBuilder) categories(el *Element, ctx scopeCtx) { b.categoriesIn(el, ctx, nil) }
@@ -668,7 +677,7 @@ func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonsche
 	s := deref(propSchema)
 	f := &Field{
 		Path: path, Name: name, Key: keyOf(path), Schema: s, Parent: ctx.parent, Pointer: el.Pointer,
-		Options: el.Options,
+		Options: el.Options, segs: splitPattern(path),
 	}
 	if el.I18n != "" {
 		f.Key = el.I18n // JSON Forms: an "i18n" key on a Control replaces the path-based key

@@ -174,6 +174,9 @@ func (f *Form) HasHiddenValue(data any) bool {
 
 func hiddenValueIn(nodes []*Node, data any, indices []int, hidden bool) bool {
 	for _, n := range nodes {
+		if n.hideFree && !hidden {
+			continue // nothing below can be hidden: most of a form, whose values need no lookup
+		}
 		if n.Field == nil {
 			h, _ := applyRule(n.Rule, data, indices, hidden, false)
 			if hiddenValueIn(n.Children, data, indices, h) {
@@ -181,7 +184,7 @@ func hiddenValueIn(nodes []*Node, data any, indices []int, hidden bool) bool {
 			}
 			continue
 		}
-		v, found := Lookup(data, n.Field.Path, indices)
+		v, found := n.Field.lookup(data, indices)
 		if !found {
 			continue // no value here, so none below it either: its rules need not be evaluated
 		}
@@ -197,14 +200,49 @@ func hiddenValueIn(nodes []*Node, data any, indices []int, hidden bool) bool {
 			}
 		case WidgetRepeat:
 			list, _ := v.([]any)
+			if len(list) == 0 {
+				continue
+			}
+			// One slice for all items: the calls below only read it.
+			item := append(indices[:len(indices):len(indices)], 0)
 			for i := range list {
-				if hiddenValueIn(n.Field.Children, data, append(indices[:len(indices):len(indices)], i), h) {
+				item[len(indices)] = i
+				if hiddenValueIn(n.Field.Children, data, item, h) {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// markHideFree sets hideFree on every node below nodes that no SHOW or HIDE rule can hide
+// unless an ancestor does; it reports whether some node below nodes has such a rule.
+func markHideFree(nodes []*Node) bool {
+	some := false
+	for _, n := range nodes {
+		hides := canHide(n.Rule)
+		hides = markHideFree(n.Children) || hides
+		if n.Field != nil {
+			hides = canHide(n.Field.Rule) || hides
+			hides = markHideFree(n.Field.Children) || hides
+		}
+		n.hideFree = !hides
+		some = some || hides
+	}
+	return some
+}
+
+func canHide(r *Rule) bool {
+	return r != nil && r.Condition != nil && (r.Effect == EffectShow || r.Effect == EffectHide)
+}
+
+// lookup is Lookup of the field's path.
+func (f *Field) lookup(data any, indices []int) (any, bool) {
+	if f.segs == nil {
+		return Lookup(data, f.Path, indices) // a Field not built by Load
+	}
+	return lookupSegments(data, f.segs, indices)
 }
 
 // deletePath removes the value at a concrete path; it reports whether something was removed.
