@@ -107,7 +107,7 @@ func NewHTML(brand Branding) (*HTML, error) {
 		return nil, err
 	}
 	h := &HTML{pages: map[string]*template.Template{}, brand: brand, theme: theme}
-	base, err := template.New("base.html").ParseFS(htmlTemplateFiles, "templates/base.html", "templates/fields.html")
+	base, err := template.New("base.html").ParseFS(htmlTemplateFiles, "templates/base.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -713,6 +713,7 @@ type summaryItem struct{ Href, Message string }
 type stepView struct {
 	FormTitle, PageTitle, StepText string
 	Nodes                          []*nodeView
+	Body                           template.HTML // the nodes, rendered (stephtml.go)
 	Summary                        []summaryItem
 	SummaryTitle                   string
 	Notice                         string
@@ -794,6 +795,7 @@ func buildStep(p *StepPage) (*stepView, error) {
 		v.Notice = UIText(lang, p.Notice)
 	}
 	v.Nodes = b.nodes(page.Nodes, nil, false)
+	v.Body = stepNodesHTML(v.Nodes)
 	v.Multipart = b.multipart
 	seen := map[string]bool{}
 	for _, e := range p.Errors {
