@@ -61,11 +61,14 @@ type Options struct {
 
 // Store is an engine.Store in one SQLite file. It is safe for concurrent use.
 type Store struct {
-	path     string
-	writeDB  *sql.DB // exactly one connection, used only by the writer goroutine and Open
-	readDB   *sql.DB // read-only connections (PRAGMA query_only)
-	now      func() time.Time
-	maxBatch int
+	path    string
+	writeDB *sql.DB // exactly one connection, used only by the writer goroutine and Open
+	readDB  *sql.DB // read-only connections (PRAGMA query_only)
+	// draftStmt reads a draft: the query of every step page, prepared once per read
+	// connection instead of parsed anew by SQLite for each request.
+	draftStmt *sql.Stmt
+	now       func() time.Time
+	maxBatch  int
 
 	jobs      chan *job     // unbuffered: a send succeeds only when the writer takes the job
 	quit      chan struct{} // closed by Close
@@ -186,6 +189,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}, path); err != nil {
 		return fail(err)
 	}
+	if s.draftStmt, err = s.readDB.PrepareContext(ctx, `SELECT `+sqlstore.DraftColumns+` FROM drafts d WHERE d.id = ?`); err != nil {
+		return fail(openErr(op, path, err))
+	}
 
 	go s.writeLoop()
 	return s, nil
@@ -198,7 +204,7 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		close(s.quit)
 		<-s.done
-		s.closeErr = errors.Join(s.readDB.Close(), s.writeDB.Close())
+		s.closeErr = errors.Join(s.draftStmt.Close(), s.readDB.Close(), s.writeDB.Close())
 	})
 	return s.closeErr
 }
