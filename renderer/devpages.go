@@ -41,10 +41,7 @@ type DevHTML struct {
 func NewDevHTML(h *HTML) (*DevHTML, error) {
 	d := &DevHTML{html: h, pages: map[string]*template.Template{}}
 	for _, name := range []string{"dev_map", "dev_problems"} {
-		t, err := template.New("base.html").ParseFS(htmlTemplateFiles, "templates/base.html")
-		if err == nil {
-			t, err = t.ParseFS(devTemplateFiles, "devtemplates/"+name+".html")
-		}
+		t, err := template.ParseFS(devTemplateFiles, "devtemplates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
@@ -60,7 +57,7 @@ func NewDevHTML(h *HTML) (*DevHTML, error) {
 
 func (d *DevHTML) execute(w io.Writer, name, title string, page any) error {
 	f := d.html.frame(Common{Lang: "de"}, title, false, page)
-	return d.pages[name].ExecuteTemplate(w, "base", f)
+	return writePage(w, f, func(out *htmlWriter) error { return d.pages[name].ExecuteTemplate(out, "content", f) })
 }
 
 // FieldAnchor is the id of a field's input on a step page, for links to it ("#f.inhaber.vornamen").

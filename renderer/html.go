@@ -85,8 +85,9 @@ type HTML struct {
 	version string // of the static files and the theme, for cache-busting URLs
 }
 
-// htmlPageNames are the page templates; each is combined with templates/base.html.
-var htmlPageNames = []string{"index", "start", "step", "review", "confirmation", "resume", "saved", "error", "municipality", "unserved", "accessibility"}
+// htmlPageNames are the page templates; each defines the "content" inside the frame
+// (frame.go). The step page is written in Go (stephtml.go).
+var htmlPageNames = []string{"index", "start", "review", "confirmation", "resume", "saved", "error", "municipality", "unserved", "accessibility"}
 
 // NewHTML parses the templates and prepares the theme of a branding.
 func NewHTML(brand Branding) (*HTML, error) {
@@ -107,12 +108,8 @@ func NewHTML(brand Branding) (*HTML, error) {
 		return nil, err
 	}
 	h := &HTML{pages: map[string]*template.Template{}, brand: brand, theme: theme}
-	base, err := template.New("base.html").ParseFS(htmlTemplateFiles, "templates/base.html")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
 	for _, name := range htmlPageNames {
-		t, err := template.Must(base.Clone()).ParseFS(htmlTemplateFiles, "templates/"+name+".html")
+		t, err := template.ParseFS(htmlTemplateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
@@ -398,7 +395,7 @@ type frame struct {
 	Lang        string
 	Title       string
 	Portal      string
-	Logo        string
+	Logo        template.URL // checked by NewHTML: a path on this server or a data:image URL
 	Version     string
 	SwitchURL   string
 	SwitchText  string
@@ -418,7 +415,7 @@ func (h *HTML) frame(c Common, title string, hasErrors bool, page any) *frame {
 		t = UIText(lang, "frame.errorPrefix", t)
 	}
 	f := &frame{
-		Lang: lang, Title: t, Portal: h.brand.PortalName, Logo: h.brand.LogoURL, Version: h.version,
+		Lang: lang, Title: t, Portal: h.brand.PortalName, Logo: template.URL(h.brand.LogoURL), Version: h.version,
 		SwitchURL: c.SwitchURL, SwitchText: UIText(lang, "frame.switchTo"), SwitchLang: UIText(lang, "frame.switchLang"),
 		Page: page,
 	}
@@ -439,12 +436,25 @@ var htmlBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // execute renders a page into a buffer first, so that a template error never leaves half a
 // page on the wire.
 func (h *HTML) execute(w io.Writer, name string, f *frame) error {
+	return writePage(w, f, func(out *htmlWriter) error {
+		if err := h.pages[name].ExecuteTemplate(out, "content", f); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// writePage writes the frame f around the content that content writes.
+func writePage(w io.Writer, f *frame, content func(*htmlWriter) error) error {
 	buf := htmlBufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer htmlBufPool.Put(buf)
-	if err := h.pages[name].ExecuteTemplate(buf, "base", f); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+	out := &htmlWriter{buf}
+	out.writeFrameHead(f)
+	if err := content(out); err != nil {
+		return err
 	}
+	out.writeFrameTail(f)
 	_, err := w.Write(buf.Bytes())
 	return err
 }
@@ -713,7 +723,6 @@ type summaryItem struct{ Href, Message string }
 type stepView struct {
 	FormTitle, PageTitle, StepText string
 	Nodes                          []*nodeView
-	Body                           template.HTML // the nodes, rendered (stephtml.go)
 	Summary                        []summaryItem
 	SummaryTitle                   string
 	Notice                         string
@@ -730,8 +739,17 @@ func (h *HTML) Step(w io.Writer, p *StepPage) error {
 	if err != nil {
 		return err
 	}
+	f := h.stepFrame(p.Common, v)
+	return writePage(w, f, func(out *htmlWriter) error {
+		out.stepContent(f, v)
+		return nil
+	})
+}
+
+// stepFrame is the frame of a step page.
+func (h *HTML) stepFrame(c Common, v *stepView) *frame {
 	title := v.PageTitle + " – " + v.StepText + " – " + v.FormTitle
-	return h.execute(w, "step", h.frame(p.Common, title, len(v.Summary) > 0, v))
+	return h.frame(c, title, len(v.Summary) > 0, v)
 }
 
 func buildStep(p *StepPage) (*stepView, error) {
@@ -795,7 +813,6 @@ func buildStep(p *StepPage) (*stepView, error) {
 		v.Notice = UIText(lang, p.Notice)
 	}
 	v.Nodes = b.nodes(page.Nodes, nil, false)
-	v.Body = stepNodesHTML(v.Nodes)
 	v.Multipart = b.multipart
 	seen := map[string]bool{}
 	for _, e := range p.Errors {

@@ -1,19 +1,19 @@
 package renderer
 
 import (
+	"bytes"
 	"html/template"
-	"strings"
 )
 
 // The fields of a step page are written by Go code rather than by html/template: a step
 // holds dozens of fields, and executing a template costs a reflective field lookup and an
 // escaper call per action, which made rendering the larger part of a step request. The
-// markup is exactly what the reference template testdata/fields.html produces for the same
-// view (TestStepHTMLMatchesTemplate renders every step of the example forms both ways);
-// change both together.
+// markup is exactly what the reference templates testdata/step.html and fields.html produce
+// for the same view (TestStepHTMLMatchesTemplate renders every step of the example forms
+// both ways); change both together.
 
-// htmlWriter collects the markup of a step's fields.
-type htmlWriter struct{ strings.Builder }
+// htmlWriter collects the markup of a page.
+type htmlWriter struct{ *bytes.Buffer }
 
 // raw writes markup as it is.
 func (w *htmlWriter) raw(s string) { w.WriteString(s) }
@@ -74,14 +74,71 @@ func (w *htmlWriter) wrapAttrs(v *nodeView) {
 	w.flag("hidden", v.Hidden)
 }
 
-// stepNodesHTML renders the layout nodes of a step.
-func stepNodesHTML(nodes []*nodeView) template.HTML {
-	var w htmlWriter
-	w.Grow(16 << 10)
-	for _, n := range nodes {
-		w.node(n)
+// stepContent writes the content of a step page: the form with its buttons, the error
+// summary and the fields.
+func (w *htmlWriter) stepContent(f *frame, v *stepView) {
+	w.raw("\n" + `<form class="schritt" method="post" action="`)
+	w.url(v.Action)
+	w.raw(`"`)
+	w.flag(`enctype="multipart/form-data"`, v.Multipart)
+	w.raw(" novalidate")
+	if v.VisibilityURL != "" {
+		w.attr("data-sichtbarkeit", v.VisibilityURL)
 	}
-	return template.HTML(w.String())
+	w.raw(">\n" + `<input type="hidden" name="_csrf" value="`)
+	w.text(v.CSRF)
+	w.raw("\">\n" + `<input type="hidden" name="_js" value="">` + "\n")
+	if v.ReturnToReview {
+		w.raw(`<input type="hidden" name="_zurueck" value="pruefen">`)
+	}
+	w.raw("\n" + `<button type="submit" name="_action" value="weiter" class="standardknopf" hidden tabindex="-1">`)
+	w.text(v.NextLabel)
+	w.raw("</button>\n")
+	if v.HasPrevious {
+		w.raw(`<button type="submit" name="_action" value="zurueck" class="zuruecklink">`)
+		w.text(f.T("step.back"))
+		w.raw("</button>\n")
+	}
+	w.raw(`<p class="kontext">`)
+	w.text(v.FormTitle)
+	w.raw(` <span class="kontext-trenner" aria-hidden="true">·</span> `)
+	w.text(v.StepText)
+	w.raw("</p>\n<h1>")
+	w.text(v.PageTitle)
+	w.raw("</h1>\n")
+	if len(v.Summary) > 0 {
+		w.raw(`<div class="fehlerliste" id="fehler" role="alert" tabindex="-1" aria-labelledby="fehler-titel">` + "\n" + `<h2 id="fehler-titel">`)
+		w.text(v.SummaryTitle)
+		w.raw("</h2>\n<ul>")
+		for _, item := range v.Summary {
+			w.raw("\n<li>")
+			if item.Href != "" {
+				w.raw(`<a href="`)
+				w.url(item.Href)
+				w.raw(`">`)
+				w.text(item.Message)
+				w.raw(`</a>`)
+			} else {
+				w.text(item.Message)
+			}
+			w.raw("</li>")
+		}
+		w.raw("\n</ul>\n</div>\n")
+	}
+	if v.Notice != "" {
+		w.raw(`<div class="hinweisbox" role="status"><p>`)
+		w.text(v.Notice)
+		w.raw("</p></div>\n")
+	}
+	w.raw(`<p class="pflichthinweis">`)
+	w.text(f.T("step.required"))
+	w.raw("</p>\n")
+	w.nodes(v.Nodes)
+	w.raw("\n" + `<div class="aktionen">` + "\n" + `<button type="submit" name="_action" value="weiter" class="knopf">`)
+	w.text(v.NextLabel)
+	w.raw("</button>\n" + `<button type="submit" name="_action" value="speichern" class="knopf knopf-link">`)
+	w.text(f.T("step.save"))
+	w.raw("</button>\n</div>\n</form>\n")
 }
 
 func (w *htmlWriter) nodes(nodes []*nodeView) {

@@ -1,9 +1,9 @@
 package renderer
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,19 +11,34 @@ import (
 	"github.com/ozgform/ozgform/forms"
 )
 
-// referenceFields parses testdata/fields.html, the template the step fields were rendered
-// with before stephtml.go: the reference the Go code must match byte for byte.
-func referenceFields(tb testing.TB) *template.Template {
+// referenceTemplates parses the templates the frame and the step pages were rendered with
+// before frame.go and stephtml.go (testdata/base.html, step.html, fields.html) plus more:
+// the reference the Go code must match byte for byte.
+func referenceTemplates(tb testing.TB, more string) *template.Template {
 	tb.Helper()
-	raw, err := os.ReadFile("testdata/fields.html")
+	t, err := template.ParseFiles("testdata/base.html", "testdata/step.html", "testdata/fields.html")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	t, err := template.New("fields").Parse(string(raw) + `{{define "nodes"}}{{range .}}{{template "node" .}}{{end}}{{end}}`)
-	if err != nil {
-		tb.Fatal(err)
+	if more != "" {
+		if t, err = t.Parse(more); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	return t
+}
+
+// sameBytes fails unless got equals want, showing where they part.
+func sameBytes(t *testing.T, name, got, want string) {
+	t.Helper()
+	if got == want {
+		return
+	}
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	t.Fatalf("%s: differs at byte %d:\n got …%s\nwant …%s", name, i, excerpt(got, i), excerpt(want, i))
 }
 
 // hostile is text with every character html/template escapes, and some it does not.
@@ -87,7 +102,7 @@ func collectStrings(v any, fn func(string)) {
 // widget test forms and the JSON Forms corpus with the Go writer and with the reference
 // template, and wants the same bytes.
 func TestStepHTMLMatchesTemplate(t *testing.T) {
-	ref := referenceFields(t)
+	ref := referenceTemplates(t, "")
 	var cases []stepCase
 	for _, f := range htmlTestForms(t).Forms() {
 		id := f.Manifest.ID
@@ -117,27 +132,66 @@ func TestStepHTMLMatchesTemplate(t *testing.T) {
 	if corpus < 40 {
 		t.Fatalf("only %d corpus examples load", corpus)
 	}
-	bytes := 0
+	h := htmlTestRenderer(t)
+	size := 0
 	for _, c := range cases {
 		v, err := buildStep(c.page)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		var want strings.Builder
-		if err := ref.ExecuteTemplate(&want, "nodes", v.Nodes); err != nil {
+		var want, got bytes.Buffer
+		if err := ref.ExecuteTemplate(&want, "base", h.stepFrame(c.page.Common, v)); err != nil {
 			t.Fatalf("%s: reference template: %v", c.name, err)
 		}
-		got := string(v.Body)
-		if got != want.String() {
-			i := 0
-			for i < len(got) && i < len(want.String()) && got[i] == want.String()[i] {
-				i++
-			}
-			t.Fatalf("%s: differs at byte %d:\n got …%s\nwant …%s", c.name, i, excerpt(got, i), excerpt(want.String(), i))
+		if err := h.Step(&got, c.page); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
 		}
-		bytes += len(got)
+		sameBytes(t, c.name, got.String(), want.String())
+		size += got.Len()
 	}
-	t.Logf("%d step pages (%d KB of fields) render alike", len(cases), bytes>>10)
+	t.Logf("%d step pages (%d KB) render alike", len(cases), size>>10)
+}
+
+// TestFrameMatchesTemplate writes the frame of a page with the Go code and with the reference
+// template, for both languages, hostile language-switch and legal URLs, a data: logo, with
+// and without HTTPS.
+func TestFrameMatchesTemplate(t *testing.T) {
+	ref := referenceTemplates(t, `{{define "content"}}<p>{{.Title}}</p>{{end}}`)
+	logo := "data:image/svg+xml;base64,PHN2Zy8+"
+	h, err := NewHTML(Branding{PortalName: hostile, LogoURL: logo,
+		Legal: Legal{Imprint: "https://example.org/impressum?a=1&b=<2>", Privacy: "/datenschutz"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, lang := range []string{"de", "en"} {
+		for _, sw := range []string{"", "/formulare/x?lang=en&q=\"<'ä +%zz%41", "javascript:alert(1)", "//evil.example/x y"} {
+			for _, secure := range []bool{false, true} {
+				for _, legal := range []*Legal{nil, {Imprint: "mailto:amt@example.org", Privacy: "JavaScript:x", Accessibility: "/b f"}} {
+					f := h.frame(Common{Lang: lang, SwitchURL: sw, Secure: secure, Legal: legal}, hostile, secure, nil)
+					var want, got bytes.Buffer
+					if err := ref.ExecuteTemplate(&want, "base", f); err != nil {
+						t.Fatal(err)
+					}
+					err := writePage(&got, f, func(w *htmlWriter) error {
+						w.raw("<p>")
+						w.text(f.Title)
+						w.raw("</p>")
+						return nil
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					sameBytes(t, fmt.Sprintf("%s %q %v %v", lang, sw, secure, legal), got.String(), want.String())
+					if !strings.Contains(got.String(), `src="`+strings.ReplaceAll(logo, "+", "&#43;")+`"`) {
+						t.Fatalf("the data: logo is not in the page:\n%s", got.String())
+					}
+					n++
+				}
+			}
+		}
+	}
+	t.Logf("%d frames alike", n)
 }
 
 func excerpt(s string, i int) string {
