@@ -88,18 +88,18 @@ func typeList(spec *forms.AttachmentSpec, lang string) string {
 }
 
 // fileInputAttrs writes the attributes of a file input.
-func (v *fieldView) fileInputAttrs(a *attrWriter) {
-	a.add("class", "eingabe eingabe-datei")
-	a.add("type", "file")
-	a.add("id", v.ID)
-	a.add("name", v.Name)
-	a.add("accept", v.Accept)
+func (v *fieldView) fileInputAttrs(a *htmlWriter) {
+	a.attr("class", "eingabe eingabe-datei")
+	a.attr("type", "file")
+	a.attr("id", v.ID)
+	a.attr("name", v.Name)
+	a.attr("accept", v.Accept)
 	a.flag("multiple", v.Multiple)
 	if v.DescribedBy != "" {
-		a.add("aria-describedby", v.DescribedBy)
+		a.attr("aria-describedby", v.DescribedBy)
 	}
 	if v.Error != "" {
-		a.add("aria-invalid", "true")
+		a.attr("aria-invalid", "true")
 	}
 	a.flag("disabled", v.Disabled)
 }

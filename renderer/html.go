@@ -676,9 +676,6 @@ type fieldView struct {
 	Restrict                     bool // restrict: no more than MaxLen characters (maxlength)
 	Short                        bool // trim: only as wide as MaxLen characters
 	T                            *stepTexts
-	// Attrs are the attributes of the input, select or textarea, escaped in Go: one template
-	// action instead of a dozen per field keeps a step page well under a millisecond.
-	Attrs template.HTMLAttr
 
 	// Flags of the widget, for the templates.
 	IsGroup, IsRepeat, IsOptions, IsCheckbox, IsTextarea, IsSelect bool
@@ -698,13 +695,11 @@ type fieldView struct {
 // datePartView is the day, month or year input of a date field with dateInput "parts".
 type datePartView struct {
 	ID, Label, Value string
-	Attrs            template.HTMLAttr
 }
 
 type choiceView struct {
 	ID, Value, Label string
 	Selected         bool
-	Attrs            template.HTMLAttr // of the option's input or <option>
 }
 
 type itemView struct {
@@ -1037,171 +1032,121 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 	v.IsGroup, v.IsRepeat = fd.Widget == forms.WidgetGroup, fd.Widget == forms.WidgetRepeat
 	v.IsOptions = fd.Widget == forms.WidgetRadio || fd.Widget == forms.WidgetCheckboxes
 	v.IsCheckbox, v.IsTextarea, v.IsSelect = fd.Widget == forms.WidgetCheckbox, fd.Widget == forms.WidgetTextarea, fd.Widget == forms.WidgetSelect
-	v.Attrs = v.inputAttrs()
 	b.anchors[path] = v.ID
 	return v
 }
 
-// inputAttrs writes the attributes of the field's control; for option groups those of each
-// option's input.
-func (v *fieldView) inputAttrs() template.HTMLAttr {
-	var a attrWriter
+// controlAttrs writes the attributes of the field's input, select or textarea (not those of
+// option groups and date parts: choiceAttrs, datePartAttrs).
+func (v *fieldView) controlAttrs(a *htmlWriter) {
 	switch v.Widget {
-	case "group", "repeat":
-		return ""
-	case "radio", "checkboxes":
-		typ := "checkbox"
-		if v.Widget == "radio" {
-			typ = "radio"
-		}
-		for i := range v.Choices {
-			ch := &v.Choices[i]
-			var o attrWriter
-			o.add("type", typ)
-			o.add("id", ch.ID)
-			o.add("name", v.Name)
-			o.add("value", ch.Value)
-			o.flag("checked", ch.Selected)
-			o.flag("disabled", v.Disabled)
-			if v.Error != "" {
-				o.add("aria-invalid", "true")
-			}
-			ch.Attrs = o.attrs()
-		}
-		return ""
-	case "select":
-		for i := range v.Choices {
-			ch := &v.Choices[i]
-			var o attrWriter
-			o.add("value", ch.Value)
-			o.flag("selected", ch.Selected)
-			ch.Attrs = o.attrs()
-		}
-		a.add("class", "eingabe")
-	case "textarea":
-		a.add("class", "eingabe")
+	case "select", "textarea":
+		a.attr("class", "eingabe")
 	case "checkbox":
-		a.add("type", "checkbox")
+		a.attr("type", "checkbox")
 	case "file":
-		v.fileInputAttrs(&a)
-		return a.attrs()
+		v.fileInputAttrs(a)
+		return
 	case "date":
-		if v.IsDateParts {
-			v.datePartAttrs()
-			return ""
-		}
-		a.add("class", "eingabe eingabe-"+v.Widget)
-		a.add("type", v.InputType)
+		a.attr("class", "eingabe eingabe-"+v.Widget)
+		a.attr("type", v.InputType)
 	default:
 		class := "eingabe eingabe-" + v.Widget
 		if v.Short {
 			class += " eingabe-kurz"
 		}
-		a.add("class", class)
-		a.add("type", v.InputType)
+		a.attr("class", class)
+		a.attr("type", v.InputType)
 	}
-	a.add("id", v.ID)
-	a.add("name", v.Name)
+	a.attr("id", v.ID)
+	a.attr("name", v.Name)
 	switch v.Widget {
 	case "checkbox":
-		a.add("value", "true")
+		a.attr("value", "true")
 		a.flag("checked", v.Checked)
 		if v.Toggle {
-			a.add("role", "switch")
+			a.attr("role", "switch")
 		}
 	case "textarea":
-		a.add("rows", strconv.Itoa(v.Rows))
+		a.attr("rows", strconv.Itoa(v.Rows))
 	case "select":
 	default:
-		a.add("value", v.Value)
+		a.attr("value", v.Value)
 	}
 	if v.InputMode != "" {
-		a.add("inputmode", v.InputMode)
+		a.attr("inputmode", v.InputMode)
 	}
 	if v.ListID != "" {
-		a.add("list", v.ListID)
+		a.attr("list", v.ListID)
 	}
 	if v.Restrict && v.MaxLen > 0 && v.Widget != "select" {
-		a.add("maxlength", strconv.Itoa(v.MaxLen))
+		a.attr("maxlength", strconv.Itoa(v.MaxLen))
 	}
 	if v.Short && v.MaxLen > 0 && v.Widget != "textarea" && v.Widget != "select" {
-		a.add("size", strconv.Itoa(v.MaxLen+1))
+		a.attr("size", strconv.Itoa(v.MaxLen+1))
 	}
 	if v.Autocomplete != "" {
-		a.add("autocomplete", v.Autocomplete)
+		a.attr("autocomplete", v.Autocomplete)
 	}
 	if v.DescribedBy != "" {
-		a.add("aria-describedby", v.DescribedBy)
+		a.attr("aria-describedby", v.DescribedBy)
 	}
 	if v.Error != "" {
-		a.add("aria-invalid", "true")
+		a.attr("aria-invalid", "true")
 	}
 	if v.InputType == "email" {
-		a.add("spellcheck", "false")
+		a.attr("spellcheck", "false")
 	}
 	a.flag("readonly", v.ReadOnly && v.Widget != "checkbox" && v.Widget != "select")
 	a.flag("disabled", v.Disabled)
-	return a.attrs()
 }
 
-// datePartAttrs writes the attributes of the day, month and year inputs. All three carry
-// the field's data path as name; the server joins them in document order.
-func (v *fieldView) datePartAttrs() {
-	for i := range v.DateParts {
-		p := &v.DateParts[i]
-		var a attrWriter
-		class := "eingabe eingabe-tag"
-		if i == 2 {
-			class = "eingabe eingabe-jahr"
-		}
-		a.add("class", class)
-		a.add("type", "text")
-		a.add("inputmode", "numeric")
-		a.add("id", p.ID)
-		a.add("name", v.Name)
-		a.add("value", p.Value)
-		if i == 0 && v.Autocomplete == "bday" {
-			a.add("autocomplete", "bday-day")
-		} else if i == 1 && v.Autocomplete == "bday" {
-			a.add("autocomplete", "bday-month")
-		} else if i == 2 && v.Autocomplete == "bday" {
-			a.add("autocomplete", "bday-year")
-		}
-		if v.Error != "" {
-			a.add("aria-invalid", "true")
-		}
-		a.flag("readonly", v.ReadOnly)
-		a.flag("disabled", v.Disabled)
-		p.Attrs = a.attrs()
-	}
-}
-
-// attrWriter builds an attribute list. Every value goes through html.EscapeString, which
-// escapes the characters that could end a quoted attribute value or start markup; names
-// are constants of this file.
-type attrWriter struct{ b strings.Builder }
-
-func (a *attrWriter) add(name, value string) {
-	if a.b.Len() > 0 {
-		a.b.WriteByte(' ')
-	}
-	a.b.WriteString(name)
-	a.b.WriteString(`="`)
-	a.b.WriteString(html.EscapeString(value))
-	a.b.WriteByte('"')
-}
-
-func (a *attrWriter) flag(name string, on bool) {
-	if !on {
+// choiceAttrs writes the attributes of the i-th option: its input in an option group, its
+// <option> in a select.
+func (v *fieldView) choiceAttrs(a *htmlWriter, i int) {
+	ch := &v.Choices[i]
+	if v.Widget == "select" {
+		a.attr("value", ch.Value)
+		a.flag("selected", ch.Selected)
 		return
 	}
-	if a.b.Len() > 0 {
-		a.b.WriteByte(' ')
+	typ := "checkbox"
+	if v.Widget == "radio" {
+		typ = "radio"
 	}
-	a.b.WriteString(name)
+	a.attr("type", typ)
+	a.attr("id", ch.ID)
+	a.attr("name", v.Name)
+	a.attr("value", ch.Value)
+	a.flag("checked", ch.Selected)
+	a.flag("disabled", v.Disabled)
+	if v.Error != "" {
+		a.attr("aria-invalid", "true")
+	}
 }
 
-func (a *attrWriter) attrs() template.HTMLAttr { return template.HTMLAttr(a.b.String()) }
+// datePartAttrs writes the attributes of the day (i = 0), month or year input. All three
+// carry the field's data path as name; the server joins them in document order.
+func (v *fieldView) datePartAttrs(a *htmlWriter, i int) {
+	class := "eingabe eingabe-tag"
+	if i == 2 {
+		class = "eingabe eingabe-jahr"
+	}
+	a.attr("class", class)
+	a.attr("type", "text")
+	a.attr("inputmode", "numeric")
+	a.attr("id", v.DateParts[i].ID)
+	a.attr("name", v.Name)
+	a.attr("value", v.DateParts[i].Value)
+	if v.Autocomplete == "bday" {
+		a.attr("autocomplete", [...]string{"bday-day", "bday-month", "bday-year"}[i])
+	}
+	if v.Error != "" {
+		a.attr("aria-invalid", "true")
+	}
+	a.flag("readonly", v.ReadOnly)
+	a.flag("disabled", v.Disabled)
+}
 
 func (b *stepBuilder) choices(v *fieldView, fd *forms.Field, value any) {
 	selected := map[string]bool{}
@@ -1330,7 +1275,6 @@ func (b *stepBuilder) scalarItems(v *fieldView, fd *forms.Field, path string, in
 		fv.Required = false // the list's legend carries the mark
 		fv.Hint, fv.HintID = "", ""
 		fv.DescribedBy = strings.TrimSpace(fv.FormatHintID + " " + fv.ErrorID)
-		fv.Attrs = fv.inputAttrs()
 		item := &itemView{
 			ID: fv.ID, Legend: fv.Label, Field: fv,
 			CanRemove:    !v.Disabled && i < len(list) && (fd.MinItems == nil || len(list) > *fd.MinItems),

@@ -2,7 +2,6 @@ package renderer
 
 import (
 	"bytes"
-	"html/template"
 )
 
 // The fields of a step page are written by Go code rather than by html/template: a step
@@ -303,10 +302,10 @@ func (w *htmlWriter) label(v *fieldView) {
 	w.raw("</label>")
 }
 
-// input writes `<tag attrs>`.
-func (w *htmlWriter) input(tag string, attrs template.HTMLAttr) {
-	w.raw("<" + tag + " ")
-	w.raw(string(attrs))
+// control writes the start tag of a field's input, select or textarea.
+func (w *htmlWriter) control(tag string, v *fieldView) {
+	w.raw("<" + tag)
+	v.controlAttrs(w)
 	w.raw(">")
 }
 
@@ -352,7 +351,9 @@ func (w *htmlWriter) field(v *fieldView) {
 		for i := range v.Choices {
 			ch := &v.Choices[i]
 			w.raw("\n" + `<div class="option">`)
-			w.input("input", ch.Attrs)
+			w.raw("<input")
+			v.choiceAttrs(w, i)
+			w.raw(">")
 			w.raw(`<label for="`)
 			w.text(ch.ID)
 			w.raw(`">`)
@@ -380,7 +381,9 @@ func (w *htmlWriter) field(v *fieldView) {
 			w.raw(`">`)
 			w.text(p.Label)
 			w.raw(`</label>`)
-			w.input("input", p.Attrs)
+			w.raw("<input")
+			v.datePartAttrs(w, i)
+			w.raw(">")
 			w.raw(`</div>`)
 		}
 		w.raw("</div>\n")
@@ -392,7 +395,7 @@ func (w *htmlWriter) field(v *fieldView) {
 		w.raw(">\n")
 		w.fieldError(v)
 		w.raw("\n" + `<div class="option">`)
-		w.input("input", v.Attrs)
+		w.control("input", v)
 		w.label(v)
 		w.raw("</div>\n")
 		w.hint(v)
@@ -409,18 +412,20 @@ func (w *htmlWriter) field(v *fieldView) {
 		w.raw("\n")
 		switch {
 		case v.IsTextarea:
-			w.input("textarea", v.Attrs)
+			w.control("textarea", v)
 			w.text(v.Value)
 			w.raw("</textarea>\n")
 		case v.IsSelect:
-			w.input("select", v.Attrs)
+			w.control("select", v)
 			w.raw("\n" + `<option value="">`)
 			w.text(v.T.SelectPrompt)
 			w.raw("</option>")
 			for i := range v.Choices {
 				ch := &v.Choices[i]
 				w.raw("\n")
-				w.input("option", ch.Attrs)
+				w.raw("<option")
+				v.choiceAttrs(w, i)
+				w.raw(">")
 				w.text(ch.Label)
 				w.raw("</option>")
 			}
@@ -431,7 +436,7 @@ func (w *htmlWriter) field(v *fieldView) {
 				w.text(v.T.DateFormat)
 				w.raw(`</p>`)
 			}
-			w.input("input", v.Attrs)
+			w.control("input", v)
 			if v.ListID != "" {
 				w.raw(`<datalist id="`)
 				w.text(v.ListID)
@@ -517,7 +522,7 @@ func (w *htmlWriter) file(v *fieldView) {
 		w.raw("\n</ul>\n")
 	}
 	w.raw(`<div class="datei-auswahl">`)
-	w.input("input", v.Attrs)
+	w.control("input", v)
 	w.raw(` <button type="submit" name="_action" value="upload" class="knopf knopf-sekundaer knopf-klein"`)
 	w.flag("disabled", v.Disabled)
 	w.raw(">")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +18,16 @@ import (
 // the reference the Go code must match byte for byte.
 func referenceTemplates(tb testing.TB, more string) *template.Template {
 	tb.Helper()
-	t, err := template.ParseFiles("testdata/base.html", "testdata/step.html", "testdata/fields.html")
+	// The attributes of controls were written by Go code before too (as one HTMLAttr
+	// value); the reference template calls that code.
+	t, err := template.New("base.html").Funcs(template.FuncMap{
+		"choiceAttrs": func(v *fieldView, i int) template.HTMLAttr {
+			return attrsOf(func(w *htmlWriter) { v.choiceAttrs(w, i) })
+		},
+		"datePartAttrs": func(v *fieldView, i int) template.HTMLAttr {
+			return attrsOf(func(w *htmlWriter) { v.datePartAttrs(w, i) })
+		},
+	}).ParseFiles("testdata/base.html", "testdata/step.html", "testdata/fields.html")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -39,6 +50,17 @@ func sameBytes(t *testing.T, name, got, want string) {
 		i++
 	}
 	t.Fatalf("%s: differs at byte %d:\n got …%s\nwant …%s", name, i, excerpt(got, i), excerpt(want, i))
+}
+
+// Attrs are the attributes of the field's control, for the reference template.
+func (v *fieldView) Attrs() template.HTMLAttr { return attrsOf(v.controlAttrs) }
+
+// attrsOf returns the attributes write writes as one value, the way the reference template
+// takes them.
+func attrsOf(write func(*htmlWriter)) template.HTMLAttr {
+	w := htmlWriter{new(bytes.Buffer)}
+	write(&w)
+	return template.HTMLAttr(strings.TrimPrefix(w.String(), " "))
 }
 
 // hostile is text with every character html/template escapes, and some it does not.
@@ -66,7 +88,8 @@ func exampleStepCases(tb testing.TB, f *forms.Form, samples map[string]map[strin
 			empty := map[string]any{}
 			add("leer", empty, nil, nil)
 			add("fehler", empty, htmlTestMessages(f, engine.ErrorsOnPage(f, i, f.Evaluate(empty), engine.Validate(f, empty)), lang), nil)
-			for name, data := range samples {
+			for _, name := range slices.Sorted(maps.Keys(samples)) {
+				data := samples[name]
 				pruned, vis := f.Prune(data)
 				d := pruned.(map[string]any)
 				add(name, d, htmlTestMessages(f, engine.ErrorsOnPage(f, i, vis, engine.Validate(f, d)), lang), nil)
