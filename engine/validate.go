@@ -98,7 +98,9 @@ func validate(form *forms.Form, data any, pruned bool) []FieldError {
 	if !errors.As(err, &ve) {
 		return []FieldError{{Path: "", MessageID: "schemaError"}}
 	}
-	for _, is := range flatten(ve, nil, 0) {
+	leaves := flatten(ve, make([]issue, 0, 8), 0)
+	v.errs = make([]FieldError, 0, len(leaves))
+	for _, is := range leaves {
 		v.add(is)
 	}
 	return v.finish()
@@ -553,9 +555,8 @@ func hasString(list []string, s string) bool {
 
 // validation collects the field errors of one Validate call.
 type validation struct {
-	form  *forms.Form
-	errs  []FieldError
-	index map[*forms.Field]int // layout position, built on first use
+	form *forms.Form
+	errs []FieldError
 }
 
 // add turns one leaf into field errors. It reports whether the kind is one it knows; an
@@ -802,7 +803,7 @@ func (v *validation) finish() []FieldError {
 		extra string // tie-break: the params, printed with sorted keys
 	}
 	entries := make([]entry, len(v.errs))
-	keys := map[string]entry{}
+	keys := make(map[string]entry, len(v.errs))
 	for i, fe := range v.errs {
 		e, ok := keys[fe.Path]
 		if !ok {
@@ -897,13 +898,7 @@ func (v *validation) sortKey(path string) (int, []int) {
 }
 
 func (v *validation) position(fd *forms.Field) int {
-	if v.index == nil {
-		v.index = make(map[*forms.Field]int, len(v.form.Fields))
-		for i, f := range v.form.Fields {
-			v.index[f] = i
-		}
-	}
-	if i, ok := v.index[fd]; ok {
+	if i := v.form.Position(fd); i >= 0 {
 		return i
 	}
 	return len(v.form.Fields)

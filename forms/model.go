@@ -189,6 +189,8 @@ type Field struct {
 	Pointer string             `json:"-"` // the Control in layout.json
 	// segs is Path split by splitPattern when the field is built, for lookup.
 	segs []string
+	// pos is the field's index in Form.Fields plus one, 0 for a Field not built by Load.
+	pos int
 
 	copyOf *Field // set on the stand-in control() returns for a field shown a second time
 }
@@ -228,17 +230,20 @@ func (f *Form) Pattern(path string) string {
 	if path == "" {
 		return ""
 	}
-	segs := strings.Split(path[1:], "/")
-	prefix := ""
-	for i, s := range segs {
-		if fd := f.byPath[prefix]; fd != nil && fd.Type == "array" {
-			if _, err := strconv.Atoi(s); err == nil {
-				segs[i] = "*"
+	// One buffer holds the pattern so far (errors of list items ask for this per validation).
+	buf := make([]byte, 0, len(path))
+	rest := path[1:]
+	for more := true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, "/")
+		if fd := f.byPath[string(buf)]; fd != nil && fd.Type == "array" {
+			if _, err := strconv.Atoi(seg); err == nil {
+				seg = "*"
 			}
 		}
-		prefix += "/" + segs[i]
+		buf = append(append(buf, '/'), seg...)
 	}
-	return "/" + strings.Join(segs, "/")
+	return string(buf)
 }
 
 // FieldIndex returns the position of the field in layout order, or -1.
@@ -246,6 +251,15 @@ func (f *Form) FieldIndex(path string) int {
 	fd := f.Field(path)
 	if fd == nil {
 		return -1
+	}
+	return f.Position(fd)
+}
+
+// Position returns the index of fd in f.Fields (its position in layout order), or -1 when fd
+// is not one of them.
+func (f *Form) Position(fd *Field) int {
+	if i := fd.pos - 1; i >= 0 && i < len(f.Fields) && f.Fields[i] == fd {
+		return i // set when the model was built
 	}
 	for i, x := range f.Fields {
 		if x == fd {
@@ -687,6 +701,7 @@ func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonsche
 	}
 	b.form.byPath[path] = f
 	b.form.Fields = append(b.form.Fields, f)
+	f.pos = len(b.form.Fields)
 	if parentSchema != nil {
 		f.Required, f.RequiredWhen = requiredness(parentSchema, name)
 	}

@@ -3,6 +3,7 @@ package forms
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -153,5 +154,61 @@ func TestAnswers(t *testing.T) {
 	}, "\n")
 	if got != want {
 		t.Errorf("answers:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestPatternAgreesWithSplitJoin: Pattern (one buffer) gives what splitting the path, replacing
+// the numbers below lists with "*" and joining again gave.
+func TestPatternAgreesWithSplitJoin(t *testing.T) {
+	form := ruleForm(t)
+	old := func(path string) string {
+		if path == "" {
+			return ""
+		}
+		segs := strings.Split(path[1:], "/")
+		prefix := ""
+		for i, s := range segs {
+			if fd := form.byPath[prefix]; fd != nil && fd.Type == "array" {
+				if _, err := strconv.Atoi(s); err == nil {
+					segs[i] = "*"
+				}
+			}
+			prefix += "/" + segs[i]
+		}
+		return "/" + strings.Join(segs, "/")
+	}
+	for _, p := range []string{"", "/", "//", "/art", "/art/0", "/hunde", "/hunde/0", "/hunde/12/name",
+		"/hunde/x/name", "/hunde/+1/name", "/hunde/-1", "/hunde//name", "/hunde/007/vorbesitzer",
+		"/hunde/0/name/3", "/unbekannt/1", "/hunde/*/name", "/hunde/1~1/name"} {
+		if got, want := form.Pattern(p), old(p); got != want {
+			t.Errorf("Pattern(%q) = %q, want %q", p, got, want)
+		}
+	}
+	if got := form.Pattern("/hunde/3/vorbesitzerName"); got != "/hunde/*/vorbesitzerName" {
+		t.Errorf("Pattern = %q", got)
+	}
+}
+
+// TestPosition: the position recorded when the model is built is the index in Fields; a field
+// of another form has none.
+func TestPosition(t *testing.T) {
+	form := ruleForm(t)
+	for i, fd := range form.Fields {
+		if got := form.Position(fd); got != i {
+			t.Errorf("Position(%s) = %d, want %d", fd.Path, got, i)
+		}
+		if got := form.FieldIndex(fd.Path); got != i {
+			t.Errorf("FieldIndex(%s) = %d, want %d", fd.Path, got, i)
+		}
+	}
+	other := ruleForm(t)
+	if got := form.Position(other.Fields[1]); got != -1 {
+		t.Errorf("a field of another form: %d, want -1", got)
+	}
+	if got := form.Position(&Field{Path: "/art"}); got != -1 {
+		t.Errorf("a field not built by Load: %d, want -1", got)
+	}
+	if got := form.FieldIndex("/hunde/2/name"); got < 0 || form.Fields[got].Path != "/hunde/*/name" {
+		t.Errorf("FieldIndex of a list item's field: %d", got)
 	}
 }
