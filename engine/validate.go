@@ -238,8 +238,11 @@ func dataOK(v any, depth int, nodes *int) bool {
 	if *nodes > maxDataNodes || depth > maxDataDepth {
 		return false
 	}
+	if _, ok := v.(string); ok {
+		return true // the common case first
+	}
 	switch v := v.(type) {
-	case nil, bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return true
 	case float64:
 		return !math.IsNaN(v) && !math.IsInf(v, 0)
@@ -803,6 +806,8 @@ func (v *validation) finish() []FieldError {
 		extra string // tie-break: the params, printed with sorted keys
 	}
 	entries := make([]entry, len(v.errs))
+	// Sorted as pointers: sort.Slice swaps them instead of the entries, in the same order.
+	sorted := make([]*entry, len(v.errs))
 	keys := make(map[string]entry, len(v.errs))
 	for i, fe := range v.errs {
 		e, ok := keys[fe.Path]
@@ -812,9 +817,10 @@ func (v *validation) finish() []FieldError {
 		}
 		e.fe, e.prio = fe, errorPriority(fe.MessageID)
 		entries[i] = e
+		sorted[i] = &entries[i]
 	}
-	sort.Slice(entries, func(i, j int) bool {
-		a, b := &entries[i], &entries[j]
+	sort.Slice(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
 		if a.class != b.class {
 			return a.class < b.class
 		}
@@ -842,8 +848,8 @@ func (v *validation) finish() []FieldError {
 		return a.extra < b.extra
 	})
 	out := make([]FieldError, 0, len(keys))
-	for i, e := range entries {
-		if i > 0 && e.fe.Path == entries[i-1].fe.Path {
+	for i, e := range sorted {
+		if i > 0 && e.fe.Path == sorted[i-1].fe.Path {
 			continue
 		}
 		out = append(out, e.fe)
