@@ -3,8 +3,10 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
@@ -104,5 +106,118 @@ func TestFormsResolver(t *testing.T) {
 	older := &engine.Submission{FormID: "hundesteuer", FormVersion: "1.0.0", SchemaHash: old.SchemaHash}
 	if f, err := r2.ForSubmission(ctx, older); err != nil || f.Manifest.Version != "1.0.0" {
 		t.Errorf("a submission of 1.0.0: %v", err)
+	}
+}
+
+// countingStore counts the reads of stored files, and can pretend, once, that a version is not
+// stored yet although another instance has just stored it.
+type countingStore struct {
+	engine.Store
+	fileReads atomic.Int64
+	race      atomic.Bool // the next FormVersionHash answers KindNotFound
+}
+
+func (s *countingStore) FormVersion(ctx context.Context, id, version string) (map[string][]byte, error) {
+	s.fileReads.Add(1)
+	return s.Store.FormVersion(ctx, id, version)
+}
+
+func (s *countingStore) FormVersionHash(ctx context.Context, id, version string) (string, error) {
+	if s.race.CompareAndSwap(true, false) {
+		return "", engine.E(engine.KindNotFound, "test", errors.New("stored by another instance meanwhile"))
+	}
+	return s.Store.FormVersionHash(ctx, id, version)
+}
+
+// TestSaveCatalogComparesHashes: a start stores new versions and finds stored ones by their
+// files' hash, without reading any stored files back; a new version is stored, changed files
+// of a stored version are reported, also when another instance stored them between this
+// start's lookup and its insert.
+func TestSaveCatalogComparesHashes(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ozgform.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs := &countingStore{Store: st}
+	save := func(cat *forms.Catalog) []*forms.Entry {
+		t.Helper()
+		changed, err := engine.NewForms(cat, cs).SaveCatalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return changed
+	}
+
+	v1 := loadCatalog(t, exampleFiles(t, "hundesteuer", "1.0.0", ""))
+	if changed := save(v1); len(changed) != 0 {
+		t.Fatalf("first start: changed %v", changed)
+	}
+	if changed := save(v1); len(changed) != 0 {
+		t.Fatalf("restart: changed %v", changed)
+	}
+	if n := cs.fileReads.Load(); n != 0 {
+		t.Errorf("two starts read stored files %d times, want 0", n)
+	}
+	hash, err := st.FormVersionHash(ctx, "hundesteuer", "1.0.0")
+	if err != nil || hash != engine.FilesHash(v1.Entry("hundesteuer").Files) {
+		t.Fatalf("stored hash %q (%v), want the catalog's files' hash", hash, err)
+	}
+
+	// A new version is stored beside the old one.
+	v2 := loadCatalog(t, exampleFiles(t, "hundesteuer", "1.1.0", `"description": "neu", `))
+	if changed := save(v2); len(changed) != 0 {
+		t.Fatalf("new version: changed %v", changed)
+	}
+	if files, err := st.FormVersion(ctx, "hundesteuer", "1.1.0"); err != nil || !bytes.Equal(files["schema.json"], v2.Entry("hundesteuer").Files["schema.json"]) {
+		t.Fatalf("version 1.1.0 not stored: %v", err)
+	}
+
+	// Changed files under a stored version are reported.
+	v2b := loadCatalog(t, exampleFiles(t, "hundesteuer", "1.1.0", `"description": "geändert", `))
+	if changed := save(v2b); len(changed) != 1 {
+		t.Fatalf("changed files of a stored version: changed %d forms, want 1", len(changed))
+	}
+
+	// Another instance stores 1.2.0 with other files between this start's lookup and its
+	// insert: the insert keeps the other's files, and the start reports its own as changed.
+	other := loadCatalog(t, exampleFiles(t, "hundesteuer", "1.2.0", `"description": "andere Instanz", `))
+	if err := st.SaveFormVersion(ctx, "hundesteuer", "1.2.0", other.Entry("hundesteuer").Files); err != nil {
+		t.Fatal(err)
+	}
+	mine := loadCatalog(t, exampleFiles(t, "hundesteuer", "1.2.0", `"description": "diese Instanz", `))
+	cs.race.Store(true)
+	if changed := save(mine); len(changed) != 1 {
+		t.Fatalf("conflicting insert of another instance: changed %d forms, want 1", len(changed))
+	}
+	if cs.race.Load() {
+		t.Fatal("the race was not staged")
+	}
+	if n := cs.fileReads.Load(); n != 0 {
+		t.Errorf("starts read stored files %d times, want 0", n)
+	}
+}
+
+func TestFilesHash(t *testing.T) {
+	base := map[string][]byte{"form.json": []byte("{}"), "schema.json": []byte(`{"type":"object"}`)}
+	h := engine.FilesHash(base)
+	if len(h) != 64 {
+		t.Fatalf("hash %q is not hex SHA-256", h)
+	}
+	for name, files := range map[string]map[string][]byte{
+		"a byte changed":   {"form.json": []byte("{ }"), "schema.json": []byte(`{"type":"object"}`)},
+		"a file renamed":   {"form.json": []byte("{}"), "schema2.json": []byte(`{"type":"object"}`)},
+		"a file added":     {"form.json": []byte("{}"), "schema.json": []byte(`{"type":"object"}`), "i18n/en.json": nil},
+		"a file removed":   {"schema.json": []byte(`{"type":"object"}`)},
+		"contents swapped": {"form.json": []byte(`{"type":"object"}`), "schema.json": []byte("{}")},
+	} {
+		if engine.FilesHash(files) == h {
+			t.Errorf("%s: same hash", name)
+		}
+	}
+	same := map[string][]byte{"schema.json": []byte(`{"type":"object"}`), "form.json": []byte("{}")}
+	if engine.FilesHash(same) != h {
+		t.Error("the same files give another hash")
 	}
 }

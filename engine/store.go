@@ -162,6 +162,10 @@ type FormVersionStore interface {
 	// FormVersion returns the files stored for form id in version; KindNotFound if there are
 	// none.
 	FormVersion(ctx context.Context, id, version string) (map[string][]byte, error)
+	// FormVersionHash returns FilesHash of the files stored for form id in version, without
+	// reading them back; KindNotFound if there are none. A version stored before the store
+	// kept hashes gets its hash computed from its files once and recorded.
+	FormVersionHash(ctx context.Context, id, version string) (string, error)
 }
 
 // OutboxStore is the delivery side of a Store: the outbox worker claims due messages and

@@ -151,3 +151,16 @@ func TestServerGone(t *testing.T) {
 		t.Fatalf("Submission after the server closed the connection: %v", err)
 	}
 }
+
+// TestFormVersionHashBackfill: a version stored before migration 0019 gets its hash.
+func TestFormVersionHashBackfill(t *testing.T) {
+	u := freshSchema(t)
+	s := openStore(t, u, postgres.Options{})
+	defer s.Close()
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.FormVersionHashBackfill(t, s, db)
+}

@@ -410,3 +410,16 @@ func mustJSON(v any) json.RawMessage {
 	}
 	return b
 }
+
+// TestFormVersionHashBackfill: a version stored before migration 0019 gets its hash.
+func TestFormVersionHashBackfill(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ozgform.db")
+	s := openStore(t, path, sqlite.Options{})
+	defer s.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	storetest.FormVersionHashBackfill(t, s, raw)
+}

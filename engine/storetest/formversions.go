@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"reflect"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ var formVersionTests = []struct {
 	{"FormVersions/NotFound", testFormVersionNotFound},
 	{"FormVersions/Invalid", testFormVersionInvalid},
 	{"FormVersions/Concurrent", testFormVersionConcurrent},
+	{"FormVersions/Hash", testFormVersionHash},
 }
 
 // formFiles returns the files of a form version; tag makes them differ from version to version.
@@ -150,5 +152,64 @@ func testFormVersionConcurrent(t *testing.T, e *env) {
 	}
 	if _, err := e.FormVersion(ctx, "f", "2.0.0"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The hash of a stored version is FilesHash of the files stored first, whatever is saved later.
+func testFormVersionHash(t *testing.T, e *env) {
+	ctx := context.Background()
+	_, err := e.FormVersionHash(ctx, "f", "1.0.0")
+	wantKind(t, "FormVersionHash of an empty store", err, engine.KindNotFound)
+	first := formFiles("1.0.0")
+	if err := e.SaveFormVersion(ctx, "f", "1.0.0", first); err != nil {
+		t.Fatal(err)
+	}
+	changed := formFiles("1.0.0")
+	changed["schema.json"] = []byte(`{"type": "object", "required": ["neu"]}`)
+	if err := e.SaveFormVersion(ctx, "f", "1.0.0", changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SaveFormVersion(ctx, "f", "1.1.0", formFiles("1.1.0")); err != nil {
+		t.Fatal(err)
+	}
+	for version, files := range map[string]map[string][]byte{"1.0.0": first, "1.1.0": formFiles("1.1.0")} {
+		got, err := e.FormVersionHash(ctx, "f", version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := engine.FilesHash(files); got != want {
+			t.Errorf("version %s: hash %q, want %q", version, got, want)
+		}
+	}
+	_, err = e.FormVersionHash(ctx, "f", "2.0.0")
+	wantKind(t, "FormVersionHash of another version", err, engine.KindNotFound)
+}
+
+// FormVersionHashBackfill checks that a version stored before its store kept hashes (migration
+// 0019 left files_hash '') gets FilesHash of its files from FormVersionHash, and that the hash
+// is recorded. db is a second connection to the store's database.
+func FormVersionHashBackfill(t *testing.T, s engine.Store, db *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	files := formFiles("1.0.0")
+	if err := s.SaveFormVersion(ctx, "f", "1.0.0", files); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE form_versions SET files_hash = '' WHERE form_id = 'f'`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FormVersionHash(ctx, "f", "1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := engine.FilesHash(files); got != want {
+		t.Fatalf("hash of a version stored without one: %q, want %q", got, want)
+	}
+	var recorded string
+	if err := db.QueryRow(`SELECT files_hash FROM form_versions WHERE form_id = 'f'`).Scan(&recorded); err != nil {
+		t.Fatal(err)
+	}
+	if recorded != got {
+		t.Errorf("recorded hash %q, want %q", recorded, got)
 	}
 }
