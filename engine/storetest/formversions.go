@@ -186,8 +186,8 @@ func testFormVersionHash(t *testing.T, e *env) {
 }
 
 // FormVersionHashBackfill checks that a version stored before its store kept hashes (migration
-// 0019 left files_hash '') gets FilesHash of its files from FormVersionHash, and that the hash
-// is recorded. db is a second connection to the store's database.
+// 0019 left files_hash empty) gets FilesHash of its files from FormVersionHash, and that the
+// hash is recorded. db is a second connection to the store's database.
 func FormVersionHashBackfill(t *testing.T, s engine.Store, db *sql.DB) {
 	t.Helper()
 	ctx := context.Background()
