@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"io/fs"
 	"os"
 	"testing"
 )
@@ -24,4 +25,33 @@ func BenchmarkCheckGewerbeanmeldung(b *testing.B) {
 	for b.Loop() {
 		Check(folder, "gewerbeanmeldung", Options{})
 	}
+}
+
+// BenchmarkCheckExamples checks the examples one after another, as "ozgform check" and a
+// catalog's start do on each core: with one Checker, whose forms share the compiled building
+// blocks, and with a new one per form (Check).
+func BenchmarkCheckExamples(b *testing.B) {
+	var folders []fs.FS
+	var names []string
+	for _, name := range []string{"bewohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "mutterschutz"} {
+		folders = append(folders, os.DirFS("../examples/"+name))
+		names = append(names, name)
+	}
+	b.Run("shared", func(b *testing.B) {
+		b.ReportAllocs()
+		c := NewChecker(Options{})
+		for b.Loop() {
+			for i, f := range folders {
+				c.Check(f, names[i])
+			}
+		}
+	})
+	b.Run("fresh", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for i, f := range folders {
+				Check(f, names[i], Options{})
+			}
+		}
+	})
 }

@@ -101,6 +101,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
 		wg.Go(func() {
+			fc := &formCompiler{} // the forms of one goroutine share the compiled building blocks
 			for i := int(next.Add(1)) - 1; i < len(names); i = int(next.Add(1)) - 1 {
 				sub, err := fs.Sub(fsys, path.Join(root, names[i]))
 				if err != nil {
@@ -119,7 +120,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 						}
 					}
 				}
-				form, problems := Load(sub, names[i], opts.Options)
+				form, problems := fc.load(sub, names[i], opts.Options)
 				r := result{form: form, problems: prefixed(problems, names[i])}
 				if form != nil {
 					r.entry = &Entry{Manifest: form.Manifest, Files: form.Files, Warnings: form.Warnings, name: names[i], texts: manifestTexts(form)}

@@ -14,8 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -36,7 +34,12 @@ type Options struct {
 // schema.json and layout.json). name is the folder's name, compared with the manifest id.
 // It returns the form, or nil when any problem is an error; the problems include warnings.
 func Load(folder fs.FS, name string, opts Options) (*Form, Problems) {
-	f, problems, _ := load(folder, name, opts)
+	return (&formCompiler{}).load(folder, name, opts)
+}
+
+// load is Load with the compiler of fc, which the forms it loaded before share.
+func (fc *formCompiler) load(folder fs.FS, name string, opts Options) (*Form, Problems) {
+	f, problems, _ := load(folder, name, opts, fc)
 	if problems.HasErrors() {
 		return nil, problems
 	}
@@ -46,9 +49,12 @@ func Load(folder fs.FS, name string, opts Options) (*Form, Problems) {
 
 // load does the work of Load and also returns a partial form when there are errors, so that the
 // linter can go on checking what it can, and the position index of every file it parsed.
-func load(folder fs.FS, name string, opts Options) (*Form, Problems, map[string]*jsonIndex) {
+func load(folder fs.FS, name string, opts Options, fc *formCompiler) (*Form, Problems, map[string]*jsonIndex) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if fc.now == nil {
+		fc.now = opts.Now
 	}
 	rec := &recordingFS{FS: folder, files: map[string][]byte{}}
 	folder = rec
@@ -109,11 +115,13 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems, map[string]
 		}
 	}
 	if schemaOK {
-		c := newCompiler(loader, opts.Now, form.Codelists)
+		c := fc.compiler(loader, form.Codelists)
 		schemaURL := base + "schema.json"
 		if err := c.AddResource(schemaURL, schemaDoc); err != nil {
+			fc.failed()
 			sink.errorf("schema.json", "", "schema", "Das Schema kann nicht geladen werden: %v", err)
 		} else if sch, err := c.Compile(schemaURL); err != nil {
+			fc.failed()
 			reportCompileError(sink, loader, base, schemaDoc, err)
 		} else {
 			form.Schema = sch
@@ -124,6 +132,13 @@ func load(folder fs.FS, name string, opts Options) (*Form, Problems, map[string]
 		}
 	}
 	for file, ix := range loader.files {
+		if _, ok := sink.index[file]; !ok {
+			sink.index[file] = ix
+		}
+	}
+	// The blocks that earlier forms of fc loaded: this form's schema nodes from them are
+	// ordered and located by their positions as well.
+	for file, ix := range fc.blocks {
 		if _, ok := sink.index[file]; !ok {
 			sink.index[file] = ix
 		}
@@ -172,27 +187,10 @@ func loadCodelists(folder fs.FS, sink *problemSink) *codelist.Set {
 // sharedCodelists holds the code lists parsed so far by the SHA-256 of their file: the forms
 // of a portal use the same FIM code lists (Staat, Anschrift …), each up to megabytes of
 // genericode, which are parsed and kept once instead of once per form. Lists are immutable.
-var (
-	sharedCodelists   sync.Map // [sha256.Size]byte → *codelist.List
-	sharedCodelistsN  atomic.Int64
-	maxSharedCodelist = int64(4096)
-)
+var sharedCodelists = sharedCache[[sha256.Size]byte, *codelist.List]{max: 4096}
 
 func parseCodelistShared(data []byte) (*codelist.List, error) {
-	key := sha256.Sum256(data)
-	if l, ok := sharedCodelists.Load(key); ok {
-		return l.(*codelist.List), nil
-	}
-	l, err := codelist.Parse(data)
-	if err != nil {
-		return nil, err // not kept: the error is reported again for every form that has it
-	}
-	if sharedCodelistsN.Add(1) > maxSharedCodelist {
-		sharedCodelists.Clear()
-		sharedCodelistsN.Store(1)
-	}
-	actual, _ := sharedCodelists.LoadOrStore(key, l)
-	return actual.(*codelist.List), nil
+	return sharedCodelists.get(sha256.Sum256(data), func() (*codelist.List, error) { return codelist.Parse(data) })
 }
 
 // positionsFunc maps a schema location to its file, pointer and byte offset.
@@ -224,6 +222,7 @@ func locationFile(loc, base string) (file, pointer string) {
 func compileConditions(conds []*Condition, base string, sink *problemSink) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
+	c.UseRegexpEngine(compileRegexp)
 	c.UseLoader(&formLoader{files: map[string]*jsonIndex{}, base: base + "\x00"})
 	for i, cond := range conds {
 		if cond.Type != ConditionSchema {

@@ -59,6 +59,9 @@ type formLoader struct {
 	folder fs.FS
 	base   string
 	files  map[string]*jsonIndex // positions of every file loaded, for error messages
+	// blocks, when set, collects the positions of the building blocks loaded, for the later
+	// forms of a formCompiler, which find the blocks compiled and do not load them.
+	blocks map[string]*jsonIndex
 }
 
 // errRefRefused is wrapped by every refusal of the loader.
@@ -71,18 +74,17 @@ func (l *formLoader) Load(rawURL string) (any, error) {
 	}
 	full := u.Scheme + "://" + u.Host + u.Path
 	var (
-		fsys fs.FS
-		name string
-		file string
+		block bool
+		name  string
+		file  string
 	)
 	switch {
 	case strings.HasPrefix(full, BlockBaseURI):
+		block = true
 		name = strings.TrimPrefix(full, BlockBaseURI)
-		fsys = Blocks()
 		file = "bausteine/" + name
 	case strings.HasPrefix(full, l.base):
 		name = strings.TrimPrefix(full, l.base)
-		fsys = l.folder
 		file = name
 	default:
 		return nil, fmt.Errorf("%w: Verweise dürfen nur auf Dateien im Formularordner oder auf Bausteine (%s…) zeigen, nicht auf „%s“", errRefRefused, BlockBaseURI, rawURL)
@@ -90,11 +92,22 @@ func (l *formLoader) Load(rawURL string) (any, error) {
 	if !fs.ValidPath(name) || !strings.HasSuffix(name, ".json") || strings.HasPrefix(path.Base(name), ".") {
 		return nil, fmt.Errorf("%w: „%s“ ist keine JSON-Datei im Formularordner", errRefRefused, rawURL)
 	}
-	data, err := readLimited(fsys, name)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) && fsys != l.folder {
-			return nil, fmt.Errorf("%w: es gibt keinen Baustein „%s“ (vorhanden: %s)", errRefRefused, name, strings.Join(blockNames(), ", "))
+	if block {
+		b, err := parseBlock(name)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%w: es gibt keinen Baustein „%s“ (vorhanden: %s)", errRefRefused, name, strings.Join(blockNames(), ", "))
+			}
+			return nil, fmt.Errorf("%w: %w", errRefRefused, err)
 		}
+		l.files[file] = b.ix
+		if l.blocks != nil {
+			l.blocks[file] = b.ix
+		}
+		return b.doc, nil
+	}
+	data, err := readLimited(l.folder, name)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errRefRefused, err)
 	}
 	doc, ix, err := parseJSONIndexed(data, true)
@@ -154,6 +167,7 @@ func newCompiler(loader *formLoader, clock func() time.Time, lists *codelist.Set
 	c.AssertFormat()
 	c.AssertVocabs()
 	c.UseLoader(loader)
+	c.UseRegexpEngine(compileRegexp)
 	register := func(name string, check FormatChecker) {
 		c.RegisterFormat(&jsonschema.Format{Name: name, Validate: func(v any) error {
 			s, ok := v.(string)

@@ -2,8 +2,9 @@
 // catalog of N forms (copies of the example forms, and of any further form folders given with
 // -extra, each under its own id), builds the real ozgform binary, starts "ozgform serve" on it
 // twice (the first start checks every form, the second finds them in its check cache) and
-// reports the time until /readyz answers, the resident memory (RSS, and its peak), and the
-// time of "ozgform check" on the same catalog.
+// reports the time until /readyz answers with the process's CPU time until then, the durations
+// serve logs for loading the forms and for storing their versions, the resident memory (RSS,
+// and its peak), and the time and CPU time of "ozgform check" on the same catalog.
 //
 //	go run ./cmd/catalogbench -n 3,100,1000,5000
 //
@@ -70,7 +71,8 @@ func run(sizes, examples, extra string, keep, check bool) error {
 	if len(sources) == 0 {
 		return errors.New("no form folders to copy")
 	}
-	fmt.Printf("%-6s %10s %10s %10s %12s %10s %10s\n", "forms", "1st start", "RSS", "peak RSS", "again start", "RSS", "check")
+	fmt.Printf("%-6s %10s %8s %8s %8s %9s %9s %12s %8s %9s %9s %8s\n", "forms", "1st start", "CPU", "loading", "storing", "RSS", "peak RSS",
+		"again start", "CPU", "RSS", "check", "CPU")
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
@@ -82,25 +84,28 @@ func run(sizes, examples, extra string, keep, check bool) error {
 		}
 		// The first start checks every form; the second finds them in the check cache.
 		db := filepath.Join(work, "db-"+strconv.Itoa(n)+".db")
-		start, rss, peak, err := serve(bin, dir, db)
+		first, err := serve(bin, dir, db)
 		if err != nil {
 			return fmt.Errorf("%d forms: %w", n, err)
 		}
-		again, rss2, _, err := serve(bin, dir, db)
+		again, err := serve(bin, dir, db)
 		if err != nil {
 			return fmt.Errorf("%d forms, second start: %w", n, err)
 		}
-		checkTime := "-"
+		checkTime, checkCPU := "-", "-"
 		if check {
 			t0 := time.Now()
-			out, err := exec.Command(bin, "check", dir).CombinedOutput()
+			cmd := exec.Command(bin, "check", dir)
+			out, err := cmd.CombinedOutput()
 			if err != nil {
 				return fmt.Errorf("%d forms: check: %v\n%s", n, err, tail(out))
 			}
 			checkTime = time.Since(t0).Round(time.Millisecond).String()
+			checkCPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Round(10 * time.Millisecond).String()
 		}
-		fmt.Printf("%-6d %10s %9.1fM %9.1fM %12s %9.1fM %10s\n", n, start.Round(time.Millisecond), rss/1024, peak/1024,
-			again.Round(time.Millisecond), rss2/1024, checkTime)
+		fmt.Printf("%-6d %10s %8s %8s %8s %8.1fM %8.1fM %12s %8s %8.1fM %9s %8s\n", n, first.ready.Round(time.Millisecond),
+			first.cpu.Round(10*time.Millisecond), first.loading, first.storing, first.rss/1024, first.peak/1024,
+			again.ready.Round(time.Millisecond), again.cpu.Round(10*time.Millisecond), again.rss/1024, checkTime, checkCPU)
 	}
 	return nil
 }
@@ -186,19 +191,27 @@ func generate(dir string, sources []source, n int) error {
 	return nil
 }
 
-// serve starts the binary on the catalog, waits for /readyz, and returns the time to ready,
-// the RSS then and the peak RSS (kB).
-func serve(bin, dir, db string) (time.Duration, float64, float64, error) {
+// start is what serve measured of one start.
+type start struct {
+	ready            time.Duration // until /readyz answered
+	cpu              time.Duration // user and system CPU time of the process until then
+	loading, storing string        // the durations serve logged for loading the forms and storing their versions
+	rss, peak        float64       // resident memory after serving the index and a form, and its peak (kB)
+}
+
+// serve starts the binary on the catalog, waits for /readyz, and measures the start.
+func serve(bin, dir, db string) (start, error) {
+	var st start
 	addr, err := freeAddr()
 	if err != nil {
-		return 0, 0, 0, err
+		return st, err
 	}
 	cmd := exec.Command(bin, "serve", "--forms", dir, "--database", db, "--addr", addr)
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, 0, err
+		return st, err
 	}
 	defer func() {
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -213,10 +226,10 @@ func serve(bin, dir, db string) (time.Duration, float64, float64, error) {
 	client := &http.Client{Timeout: time.Second}
 	for {
 		if time.Since(t0) > 5*time.Minute {
-			return 0, 0, 0, errors.New("not ready after 5 minutes")
+			return st, errors.New("not ready after 5 minutes")
 		}
 		if cmd.ProcessState != nil {
-			return 0, 0, 0, fmt.Errorf("serve exited:\n%s", tail([]byte(logs.String())))
+			return st, fmt.Errorf("serve exited:\n%s", tail([]byte(logs.String())))
 		}
 		resp, err := client.Get("http://" + addr + "/readyz")
 		if err == nil {
@@ -227,20 +240,62 @@ func serve(bin, dir, db string) (time.Duration, float64, float64, error) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	elapsed := time.Since(t0)
+	st.ready = time.Since(t0)
+	if st.cpu, err = cpuTime(cmd.Process.Pid); err != nil {
+		return st, err
+	}
+	st.loading = loggedDuration(logs.String(), "forms loaded and checked")
+	st.storing = loggedDuration(logs.String(), "form versions stored")
 	// One form page and the index, so that the figures are of a service that serves.
 	for _, p := range []string{"/", "/formulare/" + firstForm(dir)} {
 		resp, err := client.Get("http://" + addr + p)
 		if err != nil {
-			return 0, 0, 0, err
+			return st, err
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return 0, 0, 0, fmt.Errorf("GET %s: %s", p, resp.Status)
+			return st, fmt.Errorf("GET %s: %s", p, resp.Status)
 		}
 	}
-	rss, peak, err := memory(cmd.Process.Pid)
-	return elapsed, rss, peak, err
+	st.rss, st.peak, err = memory(cmd.Process.Pid)
+	return st, err
+}
+
+// loggedDuration returns the duration= of the first log line with msg, or "-".
+func loggedDuration(logs, msg string) string {
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, `msg="`+msg+`"`) {
+			continue
+		}
+		for _, field := range strings.Fields(line) {
+			if d, ok := strings.CutPrefix(field, "duration="); ok {
+				return d
+			}
+		}
+	}
+	return "-"
+}
+
+// cpuTime reads the user and system CPU time of a process from /proc/<pid>/stat (Linux). CPU
+// time, unlike the time to ready, hardly depends on what else runs on the machine.
+func cpuTime(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name (in parentheses, which may contain spaces): state is
+	// field 3, utime and stime are fields 14 and 15, in clock ticks of 1/100 s.
+	_, rest, ok := strings.Cut(string(raw), ") ")
+	fields := strings.Fields(rest)
+	if !ok || len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 func firstForm(dir string) string {

@@ -54,7 +54,8 @@ func (m *Main) check(args []string) (int, error) {
 			fmt.Fprintf(m.Stderr, "übersprungen: %v\n", err)
 			continue
 		}
-		results := checkFolders(folders)
+		var results []forms.Problems
+		withLoadingGC(func() { results = checkFolders(folders) })
 		for i, folder := range folders {
 			checked++
 			problems := results[i]
@@ -122,6 +123,7 @@ func checkFolders(folders []string) []forms.Problems {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(folders)) {
 		wg.Go(func() {
+			checker := forms.NewChecker(forms.Options{})
 			for i := int(next.Add(1)) - 1; i < len(folders); i = int(next.Add(1)) - 1 {
 				fsys, err := forms.DirFS(folders[i])
 				if err != nil {
@@ -129,7 +131,7 @@ func checkFolders(folders []string) []forms.Problems {
 						Message: fmt.Sprintf("Der Formularordner kann nicht geöffnet werden: %v.", err)}}
 					continue
 				}
-				out[i] = forms.Check(fsys, filepath.Base(folders[i]), forms.Options{})
+				out[i] = checker.Check(fsys, filepath.Base(folders[i]))
 			}
 		})
 	}

@@ -69,7 +69,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			copts.Cache, copts.Salt = cache, salt
 		}
 	}
-	catalog, problems := forms.LoadCatalogDir(*formsDir, copts)
+	var catalog *forms.Catalog
+	var problems forms.Problems
+	withLoadingGC(func() { catalog, problems = forms.LoadCatalogDir(*formsDir, copts) })
 	for _, p := range problems {
 		p.File = *formsDir + "/" + p.File
 		fmt.Fprintln(m.Stderr, p.String())
