@@ -883,20 +883,24 @@ func (v *validation) sortKey(path string) (int, []int) {
 		return 0, nil
 	}
 	var key []int
-	pattern := ""
-	for _, seg := range strings.Split(path[1:], "/") {
-		if pattern != "" {
-			if fd := v.form.Field(pattern); fd != nil && fd.Type == "array" {
+	// The pattern so far, in one buffer: this runs for every path with an error.
+	pattern := make([]byte, 0, len(path)+8)
+	rest := path[1:]
+	for more := true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, "/")
+		if len(pattern) > 0 {
+			if fd := v.form.Field(string(pattern)); fd != nil && fd.Type == "array" {
 				if n, err := strconv.Atoi(seg); err == nil && n >= 0 {
 					key = append(key, v.position(fd), n)
-					pattern += "/*"
+					pattern = append(pattern, "/*"...)
 					continue
 				}
 			}
 		}
-		pattern += "/" + seg
+		pattern = append(append(pattern, '/'), seg...)
 	}
-	fd := v.form.Field(pattern)
+	fd := v.form.Field(string(pattern))
 	if fd == nil {
 		return 2, nil
 	}
@@ -929,7 +933,12 @@ func joinPointer(tokens []string) string {
 	if len(tokens) == 0 {
 		return ""
 	}
+	n := 0
+	for _, t := range tokens {
+		n += 1 + len(t)
+	}
 	var sb strings.Builder
+	sb.Grow(n) // enough unless a token needs escaping
 	for _, t := range tokens {
 		sb.WriteByte('/')
 		sb.WriteString(escapeToken(t))

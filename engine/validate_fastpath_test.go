@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ozgform/ozgform/forms"
@@ -88,4 +89,55 @@ func choiceVariants(form *forms.Form, data any) []any {
 	}
 	walk(data, "", nil)
 	return out
+}
+
+// TestSortKeyAgreesWithSplitting compares sortKey (one buffer) with the former version, which
+// split the path and concatenated the pattern, on the paths of every example's errors and on
+// odd paths.
+func TestSortKeyAgreesWithSplitting(t *testing.T) {
+	forEachExample(t, func(t *testing.T, form *forms.Form, samples []string) {
+		v := &validation{form: form}
+		old := func(path string) (int, []int) {
+			if path == "" {
+				return 0, nil
+			}
+			var key []int
+			pattern := ""
+			for _, seg := range strings.Split(path[1:], "/") {
+				if pattern != "" {
+					if fd := form.Field(pattern); fd != nil && fd.Type == "array" {
+						if n, err := strconv.Atoi(seg); err == nil && n >= 0 {
+							key = append(key, v.position(fd), n)
+							pattern += "/*"
+							continue
+						}
+					}
+				}
+				pattern += "/" + seg
+			}
+			fd := form.Field(pattern)
+			if fd == nil {
+				return 2, nil
+			}
+			return 1, append(key, v.position(fd))
+		}
+		paths := []string{"", "/", "//", "/unbekannt", "/unbekannt/0", "/a~1b/c"}
+		for _, fd := range form.Fields {
+			p := strings.ReplaceAll(fd.Path, "*", "1")
+			paths = append(paths, fd.Path, p, p+"/x", p+"/0", strings.ReplaceAll(fd.Path, "*", "-1"),
+				strings.ReplaceAll(fd.Path, "*", "+2"), strings.ReplaceAll(fd.Path, "*", "x"))
+		}
+		for _, file := range samples {
+			for _, fe := range Validate(form, readValidationSample(t, file)) {
+				paths = append(paths, fe.Path)
+			}
+		}
+		for _, p := range paths {
+			gc, gk := v.sortKey(p)
+			wc, wk := old(p)
+			if gc != wc || !reflect.DeepEqual(gk, wk) {
+				t.Errorf("sortKey(%q) = %d %v, want %d %v", p, gc, gk, wc, wk)
+			}
+		}
+	})
 }
