@@ -41,11 +41,11 @@ func (s *Store) AddAttachment(ctx context.Context, a *engine.StoredAttachment, c
 }
 
 // listAttachments runs a query for sqlstore.AttachmentColumns.
-func (s *Store) listAttachments(ctx context.Context, op, where string, arg any) ([]*engine.StoredAttachment, error) {
+func (s *Store) listAttachments(ctx context.Context, op string, stmt *sql.Stmt, arg any) ([]*engine.StoredAttachment, error) {
 	if err := s.readable(op); err != nil {
 		return nil, err
 	}
-	rows, err := s.readDB.QueryContext(ctx, `SELECT `+sqlstore.AttachmentColumns+` FROM attachments WHERE `+where+` ORDER BY created_at, id`, arg)
+	rows, err := stmt.QueryContext(ctx, arg)
 	out, err := sqlstore.Collect(rows, err, func(row sqlstore.Scanner) (*engine.StoredAttachment, error) {
 		return sqlstore.ScanAttachment(textTimes{}, row)
 	})
@@ -57,12 +57,12 @@ func (s *Store) listAttachments(ctx context.Context, op, where string, arg any) 
 
 // DraftAttachments lists the files of a draft, oldest first.
 func (s *Store) DraftAttachments(ctx context.Context, draftID string) ([]*engine.StoredAttachment, error) {
-	return s.listAttachments(ctx, "sqlite.DraftAttachments", `draft_id = ?`, draftID)
+	return s.listAttachments(ctx, "sqlite.DraftAttachments", s.stmts.draftAttachments, draftID)
 }
 
 // SubmissionAttachments lists the files of a submission, oldest first.
 func (s *Store) SubmissionAttachments(ctx context.Context, submissionID string) ([]*engine.StoredAttachment, error) {
-	return s.listAttachments(ctx, "sqlite.SubmissionAttachments", `submission_id = ?`, submissionID)
+	return s.listAttachments(ctx, "sqlite.SubmissionAttachments", s.stmts.submissionAttachments, submissionID)
 }
 
 // DeleteAttachment deletes a file of a draft (its pieces go with it).

@@ -54,7 +54,7 @@ func (s *Store) Draft(ctx context.Context, id string) (*engine.Draft, error) {
 	if err := s.readable(op); err != nil {
 		return nil, err
 	}
-	d, err := sqlstore.ScanDraft(textTimes{}, s.draftStmt.QueryRowContext(ctx, id))
+	d, err := sqlstore.ScanDraft(textTimes{}, s.stmts.draft.QueryRowContext(ctx, id))
 	if err != nil {
 		return nil, mapErr(op, err)
 	}

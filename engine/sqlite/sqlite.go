@@ -64,11 +64,11 @@ type Store struct {
 	path    string
 	writeDB *sql.DB // exactly one connection, used only by the writer goroutine and Open
 	readDB  *sql.DB // read-only connections (PRAGMA query_only)
-	// draftStmt reads a draft: the query of every step page, prepared once per read
-	// connection instead of parsed anew by SQLite for each request.
-	draftStmt *sql.Stmt
-	now       func() time.Time
-	maxBatch  int
+	// stmts are the reads of every step page, prepared once per read connection instead of
+	// parsed anew by SQLite for each request.
+	stmts    readStmts
+	now      func() time.Time
+	maxBatch int
 
 	jobs      chan *job     // unbuffered: a send succeeds only when the writer takes the job
 	quit      chan struct{} // closed by Close
@@ -189,12 +189,44 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}, path); err != nil {
 		return fail(err)
 	}
-	if s.draftStmt, err = s.readDB.PrepareContext(ctx, `SELECT `+sqlstore.DraftColumns+` FROM drafts d WHERE d.id = ?`); err != nil {
+	if err := s.stmts.prepare(ctx, s.readDB); err != nil {
 		return fail(openErr(op, path, err))
 	}
 
 	go s.writeLoop()
 	return s, nil
+}
+
+// readStmts are the prepared reads.
+type readStmts struct {
+	draft, draftAttachments, submissionAttachments *sql.Stmt
+}
+
+func (r *readStmts) prepare(ctx context.Context, db *sql.DB) error {
+	for _, q := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&r.draft, `SELECT ` + sqlstore.DraftColumns + ` FROM drafts d WHERE d.id = ?`},
+		{&r.draftAttachments, `SELECT ` + sqlstore.AttachmentColumns + ` FROM attachments WHERE draft_id = ? ORDER BY created_at, id`},
+		{&r.submissionAttachments, `SELECT ` + sqlstore.AttachmentColumns + ` FROM attachments WHERE submission_id = ? ORDER BY created_at, id`},
+	} {
+		var err error
+		if *q.stmt, err = db.PrepareContext(ctx, q.query); err != nil {
+			return errors.Join(err, r.close())
+		}
+	}
+	return nil
+}
+
+func (r *readStmts) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{r.draft, r.draftAttachments, r.submissionAttachments} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Close waits for the writes in progress, then closes the database. Writes that arrive later
@@ -204,7 +236,7 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		close(s.quit)
 		<-s.done
-		s.closeErr = errors.Join(s.draftStmt.Close(), s.readDB.Close(), s.writeDB.Close())
+		s.closeErr = errors.Join(s.stmts.close(), s.readDB.Close(), s.writeDB.Close())
 	})
 	return s.closeErr
 }
