@@ -176,12 +176,30 @@ func hasAnswer(data any) bool {
 }
 
 func requiredNow(form *forms.Form, i int, data map[string]any) map[string]bool {
+	return requiredNowBy(form, i, data, true)
+}
+
+// requiredNowBy is requiredNow; with plain, the fields whose conditions the schema states
+// plainly are decided by plainRequired instead of a validation each.
+func requiredNowBy(form *forms.Form, i int, data map[string]any, plain bool) map[string]bool {
 	out := map[string]bool{}
 	var asIs []FieldError
 	validated := false
+	var pruned map[string]any
 	for _, in := range PageInputs(form, i, data) {
 		if !in.Field.RequiredWhen || in.Field.Required {
 			continue
+		}
+		if plain && in.Field.RequiredIf != nil && in.Path == in.Field.Path {
+			if pruned == nil {
+				pruned = prunedForRequired(form, data)
+			}
+			if req, ok := plainRequired(form, in.Field, pruned); ok {
+				if req {
+					out[in.Path] = true
+				}
+				continue
+			}
 		}
 		var errs []FieldError
 		if _, has := forms.Lookup(data, in.Path, nil); !has {

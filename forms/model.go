@@ -150,7 +150,11 @@ type Field struct {
 	Required    bool   `json:"required,omitempty"`
 	// RequiredWhen is set when a conditional part of the schema (if/then, dependentRequired)
 	// can require the field.
-	RequiredWhen bool     `json:"requiredWhen,omitempty"`
+	RequiredWhen bool `json:"requiredWhen,omitempty"`
+	// RequiredIf states the conditions of a RequiredWhen field of the top level when the
+	// schema states them plainly; nil otherwise.
+	RequiredIf *RequiredIf `json:"-"`
+
 	Choices      []Choice `json:"choices,omitempty"`
 	MinLength    *int     `json:"minLength,omitempty"`
 	MaxLength    *int     `json:"maxLength,omitempty"`
@@ -704,6 +708,9 @@ func (b *modelBuilder) fieldFrom(el *Element, propSchema, parentSchema *jsonsche
 	f.pos = len(b.form.Fields)
 	if parentSchema != nil {
 		f.Required, f.RequiredWhen = requiredness(parentSchema, name)
+		if f.RequiredWhen && !f.Required && b.root != nil {
+			f.RequiredIf = requiredIfAt(b.root, path)
+		}
 	}
 	f.Label = firstNonEmpty(el.Label, titleOf(propSchema), name)
 	f.LabelHidden = el.LabelHidden
