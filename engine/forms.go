@@ -121,16 +121,18 @@ func problemErrors(ps forms.Problems) []error {
 // new submissions, and ForSubmission still finds the stored one for earlier submissions
 // whose schema hash is the stored schema's.
 func (r *Forms) SaveCatalog(ctx context.Context) (changed []*forms.Entry, err error) {
-	// A portal's catalog has thousands of forms: each is looked up first (a read), and only
-	// the new ones are written, by several goroutines so that the store can commit their
-	// writes together.
+	// A portal's catalog has thousands of forms: each is looked up first (a read of its hash),
+	// and only the new ones are written, by many goroutines so that the store can commit their
+	// writes together. A new version's write is small once its files are stored by content
+	// (most are stored already), so the time goes into waiting for commits: 32 writers waiting
+	// make larger group commits than 8 (SQLite; PostgreSQL's pool bounds them anyway).
 	entries := r.Catalog.Entries()
 	differs := make([]bool, len(entries))
 	errs := make([]error, len(entries))
 	var next sync.Mutex
 	i := 0
 	var wg sync.WaitGroup
-	for range min(8, len(entries)) {
+	for range min(32, len(entries)) {
 		wg.Go(func() {
 			for {
 				next.Lock()

@@ -16,17 +16,29 @@ func (s *Store) SaveFormVersion(ctx context.Context, id, version string, files m
 	if err := engine.CheckFormVersion(id, version, files); err != nil {
 		return engine.E(engine.KindInvalid, op, err)
 	}
-	raw, err := sqlstore.EncodeFiles(files)
+	refs, blobs, err := sqlstore.FileRefs(files)
 	if err != nil {
 		return engine.E(engine.KindInvalid, op, err)
 	}
 	hash := engine.SHA512Hex(files["schema.json"])
 	filesHash := engine.FilesHash(files)
 	return s.inTx(ctx, op, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO form_versions (form_id, version, files, schema_hash, stored_at, files_hash)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (form_id, version) DO NOTHING`,
-			id, version, raw, hash, s.now().UTC(), filesHash)
-		return err
+		res, err := tx.ExecContext(ctx, `INSERT INTO form_versions (form_id, version, files, schema_hash, stored_at, files_hash, file_hashes)
+			VALUES ($1, $2, '{}', $3, $4, $5, $6) ON CONFLICT (form_id, version) DO NOTHING`,
+			id, version, hash, s.now().UTC(), filesHash, refs)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // stored before: the first write wins
+		}
+		// Each content once: the versions of a portal's forms share most of their files.
+		for h, data := range blobs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO form_files (hash, data) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING`, h, data); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -36,12 +48,22 @@ func (s *Store) FormVersion(ctx context.Context, id, version string) (map[string
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	var raw []byte
-	err := s.db.QueryRowContext(ctx, `SELECT files FROM form_versions WHERE form_id = $1 AND version = $2`, id, version).Scan(&raw)
+	var raw, refs []byte
+	err := s.db.QueryRowContext(ctx, `SELECT files, file_hashes FROM form_versions WHERE form_id = $1 AND version = $2`, id, version).Scan(&raw, &refs)
 	if err != nil {
 		return nil, mapErr(op, err)
 	}
-	files, err := sqlstore.DecodeFiles(raw)
+	if len(refs) > 0 {
+		files, err := sqlstore.ResolveFiles(refs, func(hash string) (data []byte, err error) {
+			err = s.db.QueryRowContext(ctx, `SELECT data FROM form_files WHERE hash = $1`, hash).Scan(&data)
+			return data, err
+		})
+		if err != nil {
+			return nil, mapErr(op, err)
+		}
+		return files, nil
+	}
+	files, err := sqlstore.DecodeFiles(raw) // stored before migration 0020
 	if err != nil {
 		return nil, engine.E(engine.KindInternal, op, err)
 	}

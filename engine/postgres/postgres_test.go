@@ -152,8 +152,9 @@ func TestServerGone(t *testing.T) {
 	}
 }
 
-// TestFormVersionHashBackfill: a version stored before migration 0019 gets its hash.
-func TestFormVersionHashBackfill(t *testing.T) {
+// TestFormVersionStorage: shared files are stored once; versions stored before migrations
+// 0019 and 0020 read back and get their hash.
+func TestFormVersionStorage(t *testing.T) {
 	u := freshSchema(t)
 	s := openStore(t, u, postgres.Options{})
 	defer s.Close()
@@ -162,5 +163,5 @@ func TestFormVersionHashBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	storetest.FormVersionHashBackfill(t, s, db)
+	storetest.FormVersionStorage(t, s, db)
 }

@@ -411,8 +411,9 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
-// TestFormVersionHashBackfill: a version stored before migration 0019 gets its hash.
-func TestFormVersionHashBackfill(t *testing.T) {
+// TestFormVersionStorage: shared files are stored once; versions stored before migrations
+// 0019 and 0020 read back and get their hash.
+func TestFormVersionStorage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ozgform.db")
 	s := openStore(t, path, sqlite.Options{})
 	defer s.Close()
@@ -421,5 +422,5 @@ func TestFormVersionHashBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	storetest.FormVersionHashBackfill(t, s, raw)
+	storetest.FormVersionStorage(t, s, raw)
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/ozgform/ozgform/engine"
+	"github.com/ozgform/ozgform/engine/internal/sqlstore"
 )
 
 // formVersionTests are the conformance tests of engine.FormVersionStore: the files of every
@@ -185,31 +187,55 @@ func testFormVersionHash(t *testing.T, e *env) {
 	wantKind(t, "FormVersionHash of another version", err, engine.KindNotFound)
 }
 
-// FormVersionHashBackfill checks that a version stored before its store kept hashes (migration
-// 0019 left files_hash empty) gets FilesHash of its files from FormVersionHash, and that the
-// hash is recorded. db is a second connection to the store's database.
-func FormVersionHashBackfill(t *testing.T, s engine.Store, db *sql.DB) {
+// FormVersionStorage checks how a store keeps form versions, with db, a second connection
+// to its database: files that several versions share are stored once (form_files); a version
+// stored before that (migration 0020: its files in form_versions.files, no file_hashes) and
+// before its store kept hashes (migration 0019: files_hash empty) still reads back byte for
+// byte, and gets FilesHash of its files from FormVersionHash, which is then recorded.
+func FormVersionStorage(t *testing.T, s engine.Store, db *sql.DB) {
 	t.Helper()
 	ctx := context.Background()
-	files := formFiles("1.0.0")
-	if err := s.SaveFormVersion(ctx, "f", "1.0.0", files); err != nil {
+	v1, v2 := formFiles("1.0.0"), formFiles("1.1.0")
+	for version, files := range map[string]map[string][]byte{"1.0.0": v1, "1.1.0": v2} {
+		if err := s.SaveFormVersion(ctx, "f", version, files); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var contents int
+	if err := db.QueryRow(`SELECT count(*) FROM form_files`).Scan(&contents); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE form_versions SET files_hash = '' WHERE form_id = 'f'`); err != nil {
+	if want := len(v1) + 1; contents != want { // the versions differ in form.json only
+		t.Errorf("%d stored contents for two versions sharing all files but one, want %d", contents, want)
+	}
+
+	raw, err := sqlstore.EncodeFiles(v1)
+	if err != nil || strings.Contains(raw, "'") {
+		t.Fatalf("files column %q: %v", raw, err)
+	}
+	if _, err := db.Exec(`INSERT INTO form_versions (form_id, version, files, schema_hash, stored_at)
+		SELECT form_id, '0.9.0', '` + raw + `', schema_hash, stored_at FROM form_versions WHERE form_id = 'f' AND version = '1.0.0'`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.FormVersionHash(ctx, "f", "1.0.0")
+	got, err := s.FormVersion(ctx, "f", "0.9.0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := engine.FilesHash(files); got != want {
-		t.Fatalf("hash of a version stored without one: %q, want %q", got, want)
+	if !reflect.DeepEqual(normalize(got), normalize(v1)) {
+		t.Errorf("a version stored in the files column reads back as %q", got)
 	}
-	var recorded string
-	if err := db.QueryRow(`SELECT files_hash FROM form_versions WHERE form_id = 'f'`).Scan(&recorded); err != nil {
+	hash, err := s.FormVersionHash(ctx, "f", "0.9.0")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if recorded != got {
-		t.Errorf("recorded hash %q, want %q", recorded, got)
+	if want := engine.FilesHash(v1); hash != want {
+		t.Fatalf("hash of a version stored without one: %q, want %q", hash, want)
+	}
+	var recorded string
+	if err := db.QueryRow(`SELECT files_hash FROM form_versions WHERE form_id = 'f' AND version = '0.9.0'`).Scan(&recorded); err != nil {
+		t.Fatal(err)
+	}
+	if recorded != hash {
+		t.Errorf("recorded hash %q, want %q", recorded, hash)
 	}
 }

@@ -1,9 +1,12 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/ozgform/ozgform/engine"
 )
 
 // TestDecodeFilesMatchesEncodingJSON checks the fast path of DecodeFiles against
@@ -53,5 +56,37 @@ func TestDecodeFilesMatchesEncodingJSON(t *testing.T) {
 	}
 	if _, ok := decodeFilesFast(raws[1]); !ok {
 		t.Errorf("%s: not decoded by the fast path", raws[1])
+	}
+}
+
+// TestFileRefs: files go into form_files once per content and come back byte for byte; a
+// hash without its row is KindInternal, not KindNotFound.
+func TestFileRefs(t *testing.T) {
+	files := map[string][]byte{"a.json": []byte("{}"), "b.json": []byte("{}"), "leer.json": nil, "c.bin": {0, 0xff}}
+	refs, blobs, err := FileRefs(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blobs) != 3 {
+		t.Errorf("%d contents stored for 3 distinct ones", len(blobs))
+	}
+	got, err := ResolveFiles([]byte(refs), func(h string) ([]byte, error) { return blobs[h], nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(files) {
+		t.Fatalf("%d files back, want %d", len(got), len(files))
+	}
+	for name, data := range files {
+		if g, ok := got[name]; !ok || string(g) != string(data) || g == nil {
+			t.Errorf("%s: %q, want %q (not nil)", name, g, data)
+		}
+	}
+	_, err = ResolveFiles([]byte(refs), func(string) ([]byte, error) { return nil, sql.ErrNoRows })
+	if engine.KindOf(err) != engine.KindInternal {
+		t.Errorf("a missing content: %v, want KindInternal", err)
+	}
+	if _, err := ResolveFiles([]byte(`{"a":`), nil); err == nil {
+		t.Error("a broken column is accepted")
 	}
 }
