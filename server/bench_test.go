@@ -54,6 +54,37 @@ func benchStepOne(b *testing.B, app *testApp, cookie, want string) {
 	}
 }
 
+// BenchmarkStepPOST measures saving step 1 of the Gewerbeanmeldung with the sample's answers
+// ("Weiter"): CSRF, form parsing, the page's validation, the draft's update in SQLite (a
+// durable write) and the 303 to step 2.
+func BenchmarkStepPOST(b *testing.B) {
+	app := newTestApp(b)
+	br := app.browser()
+	f := app.forms.Get("gewerbeanmeldung")
+	sample := loadSample(b, "gewerbeanmeldung", "valid")
+	br.fillForm(f, sample)
+	page := br.get("/formulare/gewerbeanmeldung/schritt/1")
+	wantStatus(b, "step 1", page, http.StatusOK)
+	values := formValues(b, pageFields(b, page.body), sample)
+	values.Set("_action", "weiter")
+	values.Set("_csrf", br.csrf)
+	body := values.Encode()
+	cookie := cookieDraft + "gewerbeanmeldung=" + br.cookie(cookieDraft+"gewerbeanmeldung") +
+		"; " + cookieSession + "=" + br.cookie(cookieSession)
+	h := app.server.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/formulare/gewerbeanmeldung/schritt/1", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/formulare/gewerbeanmeldung/schritt/2") {
+			b.Fatalf("status %d, location %q", rec.Code, loc)
+		}
+	}
+}
+
 // BenchmarkSubmitHTTP measures the durable submit as the citizen's browser meets it: POST
 // …/absenden of a complete Hundesteuer draft through the whole middleware stack (CSRF, body
 // parsing), full validation, the group-committed SQLite transaction (WAL, synchronous=FULL)
