@@ -770,8 +770,6 @@ func buildStep(p *StepPage) (*stepView, error) {
 	}
 	b := &stepBuilder{
 		form: f, lang: lang, data: p.Data, vis: vis,
-		errs:    map[string]string{},
-		anchors: map[string]string{},
 		sources: ruleSources(f)[p.Page],
 		files:   p.Files, maxFileSize: p.MaxFileSize, requiredNow: p.RequiredNow,
 		texts: &stepTexts{
@@ -779,6 +777,10 @@ func buildStep(p *StepPage) (*stepView, error) {
 			RefreshHint: UIText(lang, "step.refreshHint"), ErrorPrefix: UIText(lang, "errors.fieldPrefix"),
 			SelectPrompt: UIText(lang, "step.selectPrompt"), DateFormat: UIText(lang, "step.dateFormat"),
 		},
+	}
+	if len(p.Errors) > 0 {
+		b.errs = map[string]string{}
+		b.anchors = map[string]string{} // only the error summary links to fields
 	}
 	for _, e := range p.Errors {
 		owner := errorOwner(f, e.Path)
@@ -839,7 +841,7 @@ type stepBuilder struct {
 	data    any
 	vis     *forms.Visibility
 	errs    map[string]string // owner path → message
-	anchors map[string]string // path → id the error summary links to
+	anchors map[string]string // path → id the error summary links to; nil without errors
 	sources map[string]bool   // field path patterns that rules on this page depend on
 	texts   *stepTexts
 
@@ -1032,7 +1034,9 @@ func (b *stepBuilder) field(fd *forms.Field, indices []int, disabled bool) *fiel
 	v.IsGroup, v.IsRepeat = fd.Widget == forms.WidgetGroup, fd.Widget == forms.WidgetRepeat
 	v.IsOptions = fd.Widget == forms.WidgetRadio || fd.Widget == forms.WidgetCheckboxes
 	v.IsCheckbox, v.IsTextarea, v.IsSelect = fd.Widget == forms.WidgetCheckbox, fd.Widget == forms.WidgetTextarea, fd.Widget == forms.WidgetSelect
-	b.anchors[path] = v.ID
+	if b.anchors != nil {
+		b.anchors[path] = v.ID
+	}
 	return v
 }
 
@@ -1250,7 +1254,9 @@ func (b *stepBuilder) repeat(v *fieldView, fd *forms.Field, path string, indices
 			RemoveAction: "remove:" + itemPath,
 			Disabled:     v.Disabled,
 		}
-		b.anchors[itemPath] = item.ID
+		if b.anchors != nil {
+			b.anchors[itemPath] = item.ID
+		}
 		v.Items = append(v.Items, item)
 	}
 	v.CanAdd = !v.Disabled && (fd.MaxItems == nil || len(list) < *fd.MaxItems)
