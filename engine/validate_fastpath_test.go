@@ -141,3 +141,23 @@ func TestSortKeyAgreesWithSplitting(t *testing.T) {
 		}
 	})
 }
+
+// TestValidateAllocatesNoMoreThanTheLibrary: on the valid sample of every example, Validate
+// (data check, rule evaluation, no pruning since nothing is hidden) allocates nothing beyond
+// what the jsonschema library's validation of the same data allocates.
+func TestValidateAllocatesNoMoreThanTheLibrary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("counts allocations")
+	}
+	forEachExample(t, func(t *testing.T, form *forms.Form, samples []string) {
+		data := readValidationSample(t, filepath.Join(filepath.Dir(samples[0]), "valid.json"))
+		if form.HasHiddenValue(data) {
+			t.Fatal("valid.json holds a value of a hidden field")
+		}
+		ours := testing.AllocsPerRun(20, func() { Validate(form, data) })
+		raw := testing.AllocsPerRun(20, func() { _ = form.Schema.Validate(data) })
+		if ours > raw {
+			t.Errorf("Validate allocates %.1f times, the library alone %.1f", ours, raw)
+		}
+	})
+}
