@@ -97,6 +97,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 		problems Problems
 	}
 	results := make([]result, len(names))
+	shared := &sharedFiles{m: map[[sha256.Size]byte][]byte{}}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
@@ -114,6 +115,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 						key = k
 						if rec, known := opts.Cache.Checked(key); known {
 							if e, ok := entryFromRecord(names[i], all, rec); ok {
+								shared.dedupe(e.Files)
 								results[i] = result{entry: e, problems: prefixed(rec.Warnings, names[i])}
 								continue
 							}
@@ -124,6 +126,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 				r := result{form: form, problems: prefixed(problems, names[i])}
 				if form != nil {
 					r.entry = &Entry{Manifest: form.Manifest, Files: form.Files, Warnings: form.Warnings, name: names[i], texts: manifestTexts(form)}
+					shared.dedupe(r.entry.Files) // the form's Files too: the same map
 					if key != "" {
 						opts.Cache.Remember(key, recordOf(form))
 					}
@@ -138,7 +141,6 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 	wg.Wait()
 
 	var all Problems
-	files := map[[sha256.Size]byte][]byte{} // one copy of files that several forms share
 	for i, r := range results {
 		all = append(all, r.problems...)
 		e := r.entry
@@ -150,14 +152,6 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 				Message: "Die id „" + e.Manifest.ID + "“ wird schon von einem anderen Formular verwendet (" + other.Manifest.Title + ")."})
 			continue
 		}
-		for name, data := range e.Files {
-			key := sha256.Sum256(data)
-			if same, ok := files[key]; ok {
-				e.Files[name] = same
-			} else {
-				files[key] = data
-			}
-		}
 		if r.form != nil && (cat.limit < 0 || int(cat.compiled.Load()) < cat.limit) {
 			r.form.Files = e.Files
 			e.form.Store(r.form)
@@ -168,6 +162,27 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 	}
 	sort.Slice(cat.entries, func(i, j int) bool { return cat.entries[i].Manifest.ID < cat.entries[j].Manifest.ID })
 	return cat, all
+}
+
+// sharedFiles keeps one copy of the files that several forms share (a service offered by many
+// municipalities, FIM code lists). Each form's files are replaced by the shared copies as soon
+// as it is loaded, so that loading a large catalog never holds all the copies at once.
+type sharedFiles struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte][]byte
+}
+
+func (s *sharedFiles) dedupe(files map[string][]byte) {
+	for name, data := range files {
+		key := sha256.Sum256(data)
+		s.mu.Lock()
+		if same, ok := s.m[key]; ok {
+			files[name] = same
+		} else {
+			s.m[key] = data
+		}
+		s.mu.Unlock()
+	}
 }
 
 // manifestTexts keeps the translations of the manifest's texts (keys "form.…"), which lists of

@@ -133,23 +133,34 @@ func TestCatalogSharesFilesAndCodelists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, problems := LoadCatalogWith(fsys, ".", CatalogOptions{Compiled: -1})
-	if problems.HasErrors() || cat.Len() != 2 {
-		t.Fatalf("%d forms: %v", cat.Len(), problems)
-	}
-	a, b := cat.Entry("mutterschutz-a"), cat.Entry("mutterschutz-b")
-	shared := 0
-	for name, data := range a.Files {
-		if strings.HasPrefix(name, CodelistDir+"/") {
-			if &data[0] != &b.Files[name][0] {
-				t.Errorf("%s is kept twice", name)
+	// Compiled at start, then (second load) from the check cache's records.
+	cache := &mapCache{m: map[string]CheckRecord{}}
+	var cat *Catalog
+	for _, hits := range []int{0, 2} {
+		var problems Problems
+		cat, problems = LoadCatalogWith(fsys, ".", CatalogOptions{Compiled: -1, Cache: cache, Salt: "v1"})
+		if problems.HasErrors() || cat.Len() != 2 || cache.hits != hits {
+			t.Fatalf("%d forms, %d cache hits (want %d): %v", cat.Len(), cache.hits, hits, problems)
+		}
+		a, b := cat.Entry("mutterschutz-a"), cat.Entry("mutterschutz-b")
+		fa := cat.Get("mutterschutz-a")
+		shared := 0
+		for name, data := range a.Files {
+			if name == "form.json" {
+				continue
 			}
-			shared++
+			if &data[0] != &b.Files[name][0] || &data[0] != &fa.Files[name][0] {
+				t.Errorf("cache hits %d: %s is kept twice", hits, name)
+			}
+			if strings.HasPrefix(name, CodelistDir+"/") {
+				shared++
+			}
+		}
+		if shared == 0 {
+			t.Fatal("the example has no code lists; the test shows nothing")
 		}
 	}
-	if shared == 0 {
-		t.Fatal("the example has no code lists; the test shows nothing")
-	}
+	a := cat.Entry("mutterschutz-a")
 	fa, fb := cat.Get("mutterschutz-a"), cat.Get("mutterschutz-b")
 	for name, data := range a.Files {
 		if !strings.HasPrefix(name, CodelistDir+"/") {
