@@ -255,3 +255,56 @@ func TestCatalogCheckCache(t *testing.T) {
 		t.Errorf("another program used %d cached checks", cache.hits)
 	}
 }
+
+// countingFS counts how often each file's content is read (opening it for Stat is not).
+type countingFS struct {
+	fs.FS
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return f, nil // a folder: ReadDir passes through
+	}
+	return &countingFile{File: f, fs: c, name: name}, nil
+}
+
+type countingFile struct {
+	fs.File
+	fs   *countingFS
+	name string
+	read bool
+}
+
+func (f *countingFile) Read(b []byte) (int, error) {
+	if !f.read {
+		f.read = true
+		f.fs.mu.Lock()
+		f.fs.reads[f.name]++
+		f.fs.mu.Unlock()
+	}
+	return f.File.Read(b)
+}
+
+// TestCatalogReadsFilesOnce: with a check cache, a first start hashes every file of a form
+// folder and loads the form from the same bytes: no file is read twice.
+func TestCatalogReadsFilesOnce(t *testing.T) {
+	fsys := &countingFS{FS: os.DirFS("../examples"), reads: map[string]int{}}
+	cat, problems := LoadCatalogWith(fsys, ".", CatalogOptions{Cache: &mapCache{m: map[string]CheckRecord{}}, Salt: "v1"})
+	if problems.HasErrors() || cat.Len() < 3 {
+		t.Fatalf("%d forms: %v", cat.Len(), problems)
+	}
+	if len(fsys.reads) == 0 {
+		t.Fatal("nothing was read through the file system")
+	}
+	for name, n := range fsys.reads {
+		if n > 1 {
+			t.Errorf("%s read %d times", name, n)
+		}
+	}
+}

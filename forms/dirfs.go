@@ -44,6 +44,7 @@ type dirFS struct {
 var (
 	_ fs.StatFS     = (*dirFS)(nil)
 	_ fs.ReadLinkFS = (*dirFS)(nil)
+	_ fs.SubFS      = (*dirFS)(nil)
 )
 
 // fsFor returns the confined file system that holds name and name relative to it.
@@ -55,18 +56,55 @@ func (d *dirFS) fsFor(op, name string) (fs.FS, string, error) {
 	if d.single || !nested {
 		return d.root.FS(), name, nil
 	}
+	sub, err := d.folderRoot(folder)
+	if err != nil {
+		return nil, "", err
+	}
+	return sub.FS(), rest, nil
+}
+
+// folderRoot returns the root of the form folder folder (a first-level folder).
+func (d *dirFS) folderRoot(folder string) (*os.Root, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	sub, ok := d.subs[folder]
 	if !ok {
 		var err error
 		if sub, err = d.root.OpenRoot(folder); err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		d.subs[folder] = sub
 	}
-	return sub.FS(), rest, nil
+	return sub, nil
 }
+
+// Sub returns a form folder (a first-level folder of a folder of form folders) as its root's
+// file system, which answers Stat and ReadFile itself: through fs.Sub's generic wrapper,
+// which has no Stat, every Stat of a file opened it (a tenth of a catalog's first start).
+func (d *dirFS) Sub(dir string) (fs.FS, error) {
+	if !fs.ValidPath(dir) {
+		return nil, &fs.PathError{Op: "sub", Path: dir, Err: fs.ErrInvalid}
+	}
+	if dir == "." {
+		return d, nil
+	}
+	if d.single || strings.Contains(dir, "/") {
+		return fs.Sub(plainDirFS{d}, dir)
+	}
+	sub, err := d.folderRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return sub.FS(), nil
+}
+
+// plainDirFS is a dirFS without Sub, for fs.Sub's generic wrapper.
+type plainDirFS struct{ d *dirFS }
+
+func (p plainDirFS) Open(name string) (fs.File, error)      { return p.d.Open(name) }
+func (p plainDirFS) Stat(name string) (fs.FileInfo, error)  { return p.d.Stat(name) }
+func (p plainDirFS) ReadLink(name string) (string, error)   { return p.d.ReadLink(name) }
+func (p plainDirFS) Lstat(name string) (fs.FileInfo, error) { return p.d.Lstat(name) }
 
 func (d *dirFS) Open(name string) (fs.File, error) {
 	fsys, rel, err := d.fsFor("open", name)

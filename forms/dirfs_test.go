@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,5 +139,41 @@ func wantLinkProblem(t *testing.T, problems Problems, file, link string) {
 	}
 	if !found {
 		t.Errorf("no file-link error for %s (link %s):\n%s", file, link, problemLines(problems))
+	}
+}
+
+// TestDirFSSub: a form folder of a catalog on disk is its own root's file system, which
+// answers Stat and ReadFile without the generic wrapper (that opened every file to Stat it);
+// deeper folders and "." still work, bad names are refused.
+func TestDirFSSub(t *testing.T) {
+	fsys, err := DirFS("../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(fsys, "hundesteuer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := sub.(fs.StatFS); !ok {
+		t.Errorf("the form folder's file system (%T) has no Stat", sub)
+	}
+	if _, ok := sub.(fs.ReadFileFS); !ok {
+		t.Errorf("the form folder's file system (%T) has no ReadFile", sub)
+	}
+	if f, problems := Load(sub, "hundesteuer", Options{}); f == nil {
+		t.Fatal(problems)
+	}
+	deeper, err := fs.Sub(fsys, "hundesteuer/i18n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := fs.ReadFile(deeper, "en.json"); err != nil || len(b) == 0 {
+		t.Errorf("a deeper folder: %v", err)
+	}
+	if same, err := fs.Sub(fsys, "."); err != nil || same != fsys {
+		t.Errorf("Sub(.): %v", err)
+	}
+	if _, err := fs.Sub(fsys, "../examples"); err == nil {
+		t.Error("Sub(../examples) is accepted")
 	}
 }
