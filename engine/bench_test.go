@@ -54,13 +54,14 @@ func BenchmarkValidateInvalid(b *testing.B) {
 // bundled) on the same data. Each iteration runs both, one after the other, so that a busy
 // machine slows both alike; the benchmark reports the median time of each and their ratio
 // ("overhead" = ozgform/jsonschema - 1: pruning hidden values, the data check, mapping and
-// ordering errors).
+// ordering errors, and their German messages as a step page shows them).
 func benchmarkValidateSideBySide(b *testing.B, name string) {
 	benchmarkValidateSideBySideSample(b, name, "valid.json")
 }
 
 // benchmarkValidateSideBySideSample is benchmarkValidateSideBySide on any sample: for an
-// invalid one, ozgform's side includes flattening, mapping and ordering the errors.
+// invalid one, ozgform's side includes flattening, mapping and ordering the errors and
+// rendering their messages.
 func benchmarkValidateSideBySideSample(b *testing.B, name, sample string) {
 	dir := filepath.Join("..", "examples", name)
 	form := loadValidationExample(b, dir)
@@ -76,6 +77,7 @@ func benchmarkValidateSideBySideSample(b *testing.B, name, sample string) {
 	if form.HasHiddenValue(data) {
 		pruned, _ = form.Prune(data)
 	}
+	cat := NewCatalog()
 	var ours, raw []time.Duration
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -83,7 +85,9 @@ func benchmarkValidateSideBySideSample(b *testing.B, name, sample string) {
 		for j := range 2 {
 			t0 := time.Now()
 			if (i+j)%2 == 0 {
-				Validate(form, data)
+				for _, fe := range Validate(form, data) {
+					_ = cat.Message(form, fe, "de")
+				}
 				ours = append(ours, time.Since(t0))
 			} else {
 				if err := form.Schema.Validate(pruned); (err == nil) != (sample == "valid.json") {

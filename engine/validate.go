@@ -826,16 +826,15 @@ func (v *validation) finish() []FieldError {
 	entries := make([]entry, len(v.errs))
 	// Sorted as pointers: sort.Slice swaps them instead of the entries, in the same order.
 	sorted := make([]*entry, len(v.errs))
-	keys := make(map[string]entry, len(v.errs))
+	keys := make([]int, 0, 3*len(v.errs)) // the keys of all entries, one after the other
 	for i, fe := range v.errs {
-		e, ok := keys[fe.Path]
-		if !ok {
-			e.class, e.key = v.sortKey(fe.Path)
-			keys[fe.Path] = e
-		}
+		e := &entries[i]
+		n := len(keys)
+		// Cheap enough to repeat for a second error at a path.
+		e.class, keys = v.appendSortKey(keys, fe.Path)
+		e.key = keys[n:len(keys):len(keys)]
 		e.fe, e.prio = fe, errorPriority(fe.MessageID)
-		entries[i] = e
-		sorted[i] = &entries[i]
+		sorted[i] = e
 	}
 	sort.Slice(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
@@ -865,7 +864,7 @@ func (v *validation) finish() []FieldError {
 		}
 		return a.extra < b.extra
 	})
-	out := make([]FieldError, 0, len(keys))
+	out := make([]FieldError, 0, len(sorted))
 	for i, e := range sorted {
 		if i > 0 && e.fe.Path == sorted[i-1].fe.Path {
 			continue
@@ -896,13 +895,18 @@ func errorPriority(id string) int {
 // field and 2 for a path that is no field. The key of a field lists, for every list on the
 // way, the list's layout index and the item index, then the field's own layout index, so
 // that "/hunde/0/…" comes before "/hunde/1/…" and both after "/hunde".
-func (v *validation) sortKey(path string) (int, []int) {
+func (v *validation) sortKey(path string) (int, []int) { return v.appendSortKey(nil, path) }
+
+// appendSortKey is sortKey appending the key to buf (finish keeps the keys of all errors in
+// one slice); it returns the class and buf with the key, if any, appended.
+func (v *validation) appendSortKey(buf []int, path string) (int, []int) {
 	if path == "" {
-		return 0, nil
+		return 0, buf
 	}
-	var key []int
-	// The pattern so far, in one buffer: this runs for every path with an error.
-	pattern := make([]byte, 0, len(path)+8)
+	key := buf
+	// The pattern so far, in one buffer on the stack: this runs for every error.
+	var stack [128]byte
+	pattern := stack[:0]
 	rest := path[1:]
 	for more := true; more; {
 		var seg string
@@ -920,7 +924,7 @@ func (v *validation) sortKey(path string) (int, []int) {
 	}
 	fd := v.form.Field(string(pattern))
 	if fd == nil {
-		return 2, nil
+		return 2, buf
 	}
 	return 1, append(key, v.position(fd))
 }

@@ -225,7 +225,17 @@ func (f *Form) Field(path string) *Field {
 	if fd, ok := f.byPath[path]; ok {
 		return fd
 	}
-	return f.byPath[f.Pattern(path)]
+	return f.fieldAt(path)
+}
+
+// fieldAt is byPath[f.Pattern(path)] without allocating for paths of usual length: validation
+// asks this for every error in a list item and for the fields around it.
+func (f *Form) fieldAt(path string) *Field {
+	if path == "" {
+		return f.byPath[""]
+	}
+	var stack [128]byte
+	return f.byPath[string(f.appendPattern(stack[:0], path))]
 }
 
 // Pattern turns a concrete data path into the field path pattern by replacing array indices
@@ -234,8 +244,12 @@ func (f *Form) Pattern(path string) string {
 	if path == "" {
 		return ""
 	}
-	// One buffer holds the pattern so far (errors of list items ask for this per validation).
-	buf := make([]byte, 0, len(path))
+	return string(f.appendPattern(make([]byte, 0, len(path)), path))
+}
+
+// appendPattern appends Pattern(path) for a path other than "" to buf, which holds the
+// pattern so far while it is built.
+func (f *Form) appendPattern(buf []byte, path string) []byte {
 	rest := path[1:]
 	for more := true; more; {
 		var seg string
@@ -247,7 +261,7 @@ func (f *Form) Pattern(path string) string {
 		}
 		buf = append(append(buf, '/'), seg...)
 	}
-	return string(buf)
+	return buf
 }
 
 // FieldIndex returns the position of the field in layout order, or -1.

@@ -183,6 +183,13 @@ func TestPatternAgreesWithSplitJoin(t *testing.T) {
 		if got, want := form.Pattern(p), old(p); got != want {
 			t.Errorf("Pattern(%q) = %q, want %q", p, got, want)
 		}
+		if got, want := form.Field(p), form.byPath[old(p)]; got != want {
+			t.Errorf("Field(%q) = %v, want %v", p, got, want)
+		}
+	}
+	long := "/hunde/1/" + strings.Repeat("x", 200)
+	if got := form.Pattern(long); got != old(long) || form.Field(long) != nil || form.Field("/hunde/12345678901234567890/name") != nil {
+		t.Errorf("long paths: Pattern %q", got)
 	}
 	if got := form.Pattern("/hunde/3/vorbesitzerName"); got != "/hunde/*/vorbesitzerName" {
 		t.Errorf("Pattern = %q", got)
