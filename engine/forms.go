@@ -182,14 +182,23 @@ func (r *Forms) saveVersion(ctx context.Context, e *forms.Entry) (bool, error) {
 // SHA-256 of its bytes, in path order. Stores keep it beside the files (FormVersionHash), so that
 // a start finds out whether its files are the stored ones without reading those back.
 func FilesHash(files map[string][]byte) string {
-	names := make([]string, 0, len(files))
-	for name := range files {
+	sums := make(map[string][sha256.Size]byte, len(files))
+	for name, data := range files {
+		sums[name] = sha256.Sum256(data)
+	}
+	return FilesHashOfSums(sums)
+}
+
+// FilesHashOfSums is FilesHash of files whose SHA-256 (by path) is known already.
+func FilesHashOfSums(sums map[string][sha256.Size]byte) string {
+	names := make([]string, 0, len(sums))
+	for name := range sums {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	h := sha256.New()
 	for _, name := range names {
-		sum := sha256.Sum256(files[name])
+		sum := sums[name]
 		// The path's length first, so that no two sets of files hash alike by moving bytes
 		// between one file's path and the next.
 		h.Write(binary.AppendUvarint(nil, uint64(len(name))))

@@ -110,8 +110,10 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 				}
 				key := ""
 				folder := sub
+				var sums map[string][sha256.Size]byte // of the files, when hashing has read them
 				if opts.Cache != nil {
-					k, all, ok := folderKey(sub, opts.Salt)
+					k, all, fileSums, ok := folderKey(sub, opts.Salt)
+					sums = fileSums
 					if ok {
 						key = k
 						// Hashing read every file of the folder: the form is loaded from those
@@ -119,7 +121,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 						folder = MapFS(all)
 						if rec, known := opts.Cache.Checked(key); known {
 							if e, ok := entryFromRecord(names[i], all, rec); ok {
-								shared.dedupe(e.Files)
+								shared.dedupe(e.Files, sums)
 								results[i] = result{entry: e, problems: prefixed(rec.Warnings, names[i])}
 								continue
 							}
@@ -130,7 +132,7 @@ func LoadCatalogWith(fsys fs.FS, root string, opts CatalogOptions) (*Catalog, Pr
 				r := result{form: form, problems: prefixed(problems, names[i])}
 				if form != nil {
 					r.entry = &Entry{Manifest: form.Manifest, Files: form.Files, Warnings: form.Warnings, name: names[i], texts: manifestTexts(form)}
-					shared.dedupe(r.entry.Files) // the form's Files too: the same map
+					shared.dedupe(r.entry.Files, sums) // the form's Files too: the same map
 					if key != "" {
 						opts.Cache.Remember(key, recordOf(form))
 					}
@@ -176,9 +178,14 @@ type sharedFiles struct {
 	m  map[[sha256.Size]byte][]byte
 }
 
-func (s *sharedFiles) dedupe(files map[string][]byte) {
+// dedupe replaces files by the shared copies; sums, when not nil, holds the SHA-256 of files
+// by name, computed before (folderKey).
+func (s *sharedFiles) dedupe(files map[string][]byte, sums map[string][sha256.Size]byte) {
 	for name, data := range files {
-		key := sha256.Sum256(data)
+		key, ok := sums[name]
+		if !ok {
+			key = sha256.Sum256(data)
+		}
 		s.mu.Lock()
 		if same, ok := s.m[key]; ok {
 			files[name] = same

@@ -30,10 +30,11 @@ type CheckRecord struct {
 	Warnings Problems `json:"warnings,omitempty"`
 }
 
-// folderKey hashes salt and every file of the folder (path and bytes). ok is false when the
+// folderKey hashes salt and every file of the folder (path and bytes); it returns the files
+// and the SHA-256 of each as well. ok is false when the
 // folder cannot be read completely or holds a file too large to load: then the form is
 // loaded and checked as usual, which reports why.
-func folderKey(folder fs.FS, salt string) (key string, files map[string][]byte, ok bool) {
+func folderKey(folder fs.FS, salt string) (key string, files map[string][]byte, sums map[string][sha256.Size]byte, ok bool) {
 	files = map[string][]byte{}
 	err := fs.WalkDir(folder, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -47,7 +48,7 @@ func folderKey(folder fs.FS, salt string) (key string, files map[string][]byte, 
 		return err
 	})
 	if err != nil {
-		return "", nil, false
+		return "", nil, nil, false
 	}
 	names := make([]string, 0, len(files))
 	for p := range files {
@@ -56,12 +57,14 @@ func folderKey(folder fs.FS, salt string) (key string, files map[string][]byte, 
 	sort.Strings(names)
 	h := sha256.New()
 	h.Write([]byte(salt))
+	sums = make(map[string][sha256.Size]byte, len(files))
 	for _, p := range names {
 		sum := sha256.Sum256(files[p])
+		sums[p] = sum
 		h.Write([]byte("\x00" + p + "\x00"))
 		h.Write(sum[:])
 	}
-	return hex.EncodeToString(h.Sum(nil)), files, true
+	return hex.EncodeToString(h.Sum(nil)), files, sums, true
 }
 
 // entryFromRecord makes the catalog entry of a form checked before, without compiling it.

@@ -16,12 +16,11 @@ func (s *Store) SaveFormVersion(ctx context.Context, id, version string, files m
 	if err := engine.CheckFormVersion(id, version, files); err != nil {
 		return engine.E(engine.KindInvalid, op, err)
 	}
-	refs, blobs, err := sqlstore.FileRefs(files)
+	refs, blobs, filesHash, err := sqlstore.FileRefs(files)
 	if err != nil {
 		return engine.E(engine.KindInvalid, op, err)
 	}
 	hash := engine.SHA512Hex(files["schema.json"])
-	filesHash := engine.FilesHash(files)
 	return s.inTx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO form_versions (form_id, version, files, schema_hash, stored_at, files_hash, file_hashes)
 			VALUES ($1, $2, '{}', $3, $4, $5, $6) ON CONFLICT (form_id, version) DO NOTHING`,

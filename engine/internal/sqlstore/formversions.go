@@ -95,13 +95,15 @@ func plainString(b []byte) (content, rest []byte, ok bool) {
 }
 
 // FileRefs returns what a form version's files become in the store (migration 0020): the
-// column form_versions.file_hashes, a JSON object file path → hex SHA-256 of its bytes, and the
-// rows of form_files, bytes by hash, each content once.
-func FileRefs(files map[string][]byte) (refs string, blobs map[string][]byte, err error) {
+// column form_versions.file_hashes, a JSON object file path → hex SHA-256 of its bytes, the
+// rows of form_files, bytes by hash, each content once, and engine.FilesHash of the files.
+func FileRefs(files map[string][]byte) (refs string, blobs map[string][]byte, filesHash string, err error) {
 	hashes := make(map[string]string, len(files))
+	sums := make(map[string][sha256.Size]byte, len(files))
 	blobs = make(map[string][]byte, len(files))
 	for name, data := range files {
 		sum := sha256.Sum256(data)
+		sums[name] = sum
 		h := hex.EncodeToString(sum[:])
 		hashes[name] = h
 		if data == nil {
@@ -111,9 +113,9 @@ func FileRefs(files map[string][]byte) (refs string, blobs map[string][]byte, er
 	}
 	b, err := json.Marshal(hashes)
 	if err != nil {
-		return "", nil, err
+		return "", nil, "", err
 	}
-	return string(b), blobs, nil
+	return string(b), blobs, engine.FilesHashOfSums(sums), nil
 }
 
 // ResolveFiles reads a form version stored with file_hashes back: refs is the column, get

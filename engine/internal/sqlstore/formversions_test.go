@@ -63,9 +63,12 @@ func TestDecodeFilesMatchesEncodingJSON(t *testing.T) {
 // hash without its row is KindInternal, not KindNotFound.
 func TestFileRefs(t *testing.T) {
 	files := map[string][]byte{"a.json": []byte("{}"), "b.json": []byte("{}"), "leer.json": nil, "c.bin": {0, 0xff}}
-	refs, blobs, err := FileRefs(files)
+	refs, blobs, hash, err := FileRefs(files)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if hash != engine.FilesHash(files) {
+		t.Errorf("files hash %q, want engine.FilesHash", hash)
 	}
 	if len(blobs) != 3 {
 		t.Errorf("%d contents stored for 3 distinct ones", len(blobs))
