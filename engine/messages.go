@@ -203,6 +203,7 @@ func (r messageRenderer) render(tpl string) string {
 		return tpl
 	}
 	var sb strings.Builder
+	sb.Grow(len(tpl) + 32) // room for a label or a number in place of its placeholder
 	for {
 		start := strings.IndexByte(tpl, '{')
 		if start < 0 {
@@ -229,19 +230,20 @@ func (r messageRenderer) render(tpl string) string {
 // placeholder renders "{name}" or "{name#singular#plural}"; ok is false for text in braces
 // that is no placeholder (an author's message may contain braces).
 func (r messageRenderer) placeholder(spec string) (string, bool) {
-	parts := strings.Split(spec, "#")
-	name := parts[0]
-	if name == "" || strings.ContainsAny(name, " \t\n") || (len(parts) != 1 && len(parts) != 3) {
+	hashes := strings.Count(spec, "#")
+	name, words, _ := strings.Cut(spec, "#")
+	if name == "" || strings.ContainsAny(name, " \t\n") || (hashes != 0 && hashes != 2) {
 		return "", false
 	}
-	if len(parts) == 3 {
+	if hashes == 2 {
 		n, ok := numericParam(r.fe.Params[name])
 		if !ok {
 			return "", false
 		}
-		word := parts[2]
+		singular, plural, _ := strings.Cut(words, "#")
+		word := plural
 		if n == 1 {
-			word = parts[1]
+			word = singular
 		}
 		return formatNumber(n, r.lang) + " " + word, true
 	}

@@ -161,3 +161,42 @@ func TestValidateAllocatesNoMoreThanTheLibrary(t *testing.T) {
 		}
 	})
 }
+
+// TestPlaceholderAgreesWithSplitting compares placeholder, which cuts "{name#singular#plural}"
+// without splitting it into a new slice, with the former version on odd placeholders.
+func TestPlaceholderAgreesWithSplitting(t *testing.T) {
+	old := func(r messageRenderer, spec string) (string, bool) {
+		parts := strings.Split(spec, "#")
+		name := parts[0]
+		if name == "" || strings.ContainsAny(name, " \t\n") || (len(parts) != 1 && len(parts) != 3) {
+			return "", false
+		}
+		if len(parts) == 3 {
+			n, ok := numericParam(r.fe.Params[name])
+			if !ok {
+				return "", false
+			}
+			word := parts[2]
+			if n == 1 {
+				word = parts[1]
+			}
+			return formatNumber(n, r.lang) + " " + word, true
+		}
+		return r.placeholder(spec) // no '#': the code after the split is unchanged
+	}
+	specs := []string{"", "#", "##", "###", "limit", "limit#", "limit#Eintrag", "limit#Eintrag#Einträge",
+		"limit#Eintrag#Einträge#", "limit##", "#Eintrag#Einträge", "li mit#a#b", "actual#a#b", "text#a#b",
+		"fehlt#a#b", "label", "label#a#b"}
+	for _, lang := range []string{"de", "en"} {
+		for _, limit := range []any{1, 2, 1.5, "x"} {
+			r := messageRenderer{lang: lang, fe: FieldError{Params: map[string]any{"limit": limit, "actual": 1.0, "text": "t"}}}
+			for _, spec := range specs {
+				gs, gok := r.placeholder(spec)
+				ws, wok := old(r, spec)
+				if gs != ws || gok != wok {
+					t.Errorf("%s, limit %v: placeholder(%q) = %q %v, want %q %v", lang, limit, spec, gs, gok, ws, wok)
+				}
+			}
+		}
+	}
+}
