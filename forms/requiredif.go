@@ -157,20 +157,8 @@ func plainRequiredIf(root *jsonschema.Schema, name string) *RequiredIf {
 
 // inPlace are the subschemas that apply to the same value as s.
 func inPlace(s *jsonschema.Schema) []*jsonschema.Schema {
-	out := []*jsonschema.Schema{s.Ref, s.RecursiveRef, s.Not, s.If, s.Then, s.Else}
-	if s.DynamicRef != nil {
-		out = append(out, s.DynamicRef.Ref)
-	}
-	out = append(out, s.AllOf...)
-	out = append(out, s.AnyOf...)
-	out = append(out, s.OneOf...)
-	out = append(out, mapValues(s.DependentSchemas)...)
-	for _, d := range s.Dependencies {
-		if sub, ok := d.(*jsonschema.Schema); ok {
-			out = append(out, sub)
-		}
-	}
-	return out
+	out := append([]*jsonschema.Schema{s.Ref, s.If}, s.AllOf...)
+	return append(out, conditionalParts(s)...)
 }
 
 // conditionalParts are the subschemas of s that apply to the same value only under a
