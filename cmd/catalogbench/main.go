@@ -8,6 +8,10 @@
 //
 //	go run ./cmd/catalogbench -n 3,100,1000,5000
 //
+// Copies share every file but form.json, as the forms of many municipalities for one service
+// do; with -distinct every JSON and text file of every copy gets its own trailing whitespace,
+// so that only code lists are shared by content, as in a catalog of different forms.
+//
 // The figures depend on the machine and on what else runs on it; compare runs of one session.
 package main
 
@@ -34,14 +38,15 @@ func main() {
 	extra := flag.String("extra", "", "further folder of form folders (e.g. FIM imports) to copy in turn with the examples")
 	keep := flag.Bool("keep", false, "keep the generated catalogs (their folder is printed)")
 	check := flag.Bool("check", true, "also time \"ozgform check\" on each catalog")
+	distinct := flag.Bool("distinct", false, "make every file of every copy distinct (trailing whitespace): nothing is shared by content")
 	flag.Parse()
-	if err := run(*sizes, *examples, *extra, *keep, *check); err != nil {
+	if err := run(*sizes, *examples, *extra, *keep, *check, *distinct); err != nil {
 		fmt.Fprintln(os.Stderr, "catalogbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizes, examples, extra string, keep, check bool) error {
+func run(sizes, examples, extra string, keep, check, distinct bool) error {
 	work, err := os.MkdirTemp("", "catalogbench-")
 	if err != nil {
 		return err
@@ -79,7 +84,7 @@ func run(sizes, examples, extra string, keep, check bool) error {
 			return fmt.Errorf("bad size %q", s)
 		}
 		dir := filepath.Join(work, "catalog-"+strconv.Itoa(n))
-		if err := generate(dir, sources, n); err != nil {
+		if err := generate(dir, sources, n, distinct); err != nil {
 			return err
 		}
 		// The first start checks every form; the second finds them in the check cache.
@@ -158,7 +163,7 @@ func formSources(root string) ([]source, error) {
 
 // generate writes n forms into dir: copy i of source i%len(sources), with id "<id>-<i>" and
 // the municipality's number in the title.
-func generate(dir string, sources []source, n int) error {
+func generate(dir string, sources []source, n int, distinct bool) error {
 	for i := range n {
 		src := sources[i%len(sources)]
 		id := fmt.Sprintf("%s-%d", src.manifest["id"], i)
@@ -178,6 +183,8 @@ func generate(dir string, sources []source, n int) error {
 				if data, err = json.MarshalIndent(m, "", "  "); err != nil {
 					return err
 				}
+			} else if distinct {
+				data = distinctCopy(rel, data, i)
 			}
 			p := filepath.Join(folder, rel)
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -189,6 +196,27 @@ func generate(dir string, sources []source, n int) error {
 		}
 	}
 	return nil
+}
+
+// distinctCopy makes the bytes of a JSON or text file of copy i differ from every other
+// copy's without changing what they mean: whitespace after the last value, the copy's number
+// written in binary as spaces and tabs. Code lists (codelists/*.xml) stay shared: forms take
+// them unchanged from the XRepository.
+func distinctCopy(rel string, data []byte, i int) []byte {
+	switch strings.ToLower(filepath.Ext(rel)) {
+	case ".json", ".md", ".txt":
+	default:
+		return data
+	}
+	out := append(append([]byte(nil), data...), '\n')
+	for _, bit := range strconv.FormatInt(int64(i), 2) {
+		if bit == '1' {
+			out = append(out, '\t')
+		} else {
+			out = append(out, ' ')
+		}
+	}
+	return append(out, '\n')
 }
 
 // start is what serve measured of one start.
