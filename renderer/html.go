@@ -390,7 +390,7 @@ type ErrorPage struct {
 	LinkURL, LinkText string
 }
 
-// frame is what templates/base.html renders around every page.
+// frame is what writeFrameHead and writeFrameTail (frame.go) write around every page.
 type frame struct {
 	Lang        string
 	Title       string
