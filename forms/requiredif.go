@@ -144,7 +144,7 @@ func plainRequiredIf(root *jsonschema.Schema, name string) *RequiredIf {
 		}
 		for _, sub := range conditionalParts(p) {
 			if sub != nil && (sub == p.Then || sub == p.Else) {
-				continue // a then or else without an if does nothing
+				continue // handled above; without an if they do nothing
 			}
 			elsewhere(sub, 1)
 		}
@@ -170,7 +170,7 @@ func conditionalParts(s *jsonschema.Schema) []*jsonschema.Schema {
 	}
 	out = append(out, s.AnyOf...)
 	out = append(out, s.OneOf...)
-	out = append(out, mapValues(s.DependentSchemas)...)
+	out = append(out, dependentSchemas(s)...)
 	for _, d := range s.Dependencies {
 		if sub, ok := d.(*jsonschema.Schema); ok {
 			out = append(out, sub)
@@ -192,14 +192,6 @@ func mentionsDependency(s *jsonschema.Schema, name string) bool {
 		}
 	}
 	return false
-}
-
-func mapValues(m map[string]*jsonschema.Schema) []*jsonschema.Schema {
-	out := make([]*jsonschema.Schema, 0, len(m))
-	for _, s := range m {
-		out = append(out, s)
-	}
-	return out
 }
 
 // RuleDepends reports whether a rule of the layout looks at the value at path (a concrete

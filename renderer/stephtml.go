@@ -173,11 +173,7 @@ func (w *htmlWriter) node(v *nodeView) {
 		w.nodes(v.Children)
 		w.raw("</fieldset>\n")
 	case v.IsHorizontal:
-		w.raw(`<div class="reihe"`)
-		w.wrapAttrs(v)
-		w.raw(">\n")
-		w.nodes(v.Children)
-		w.raw("</div>\n")
+		w.layoutDiv("reihe", v)
 	case v.IsLabel:
 		w.raw(`<p class="text"`)
 		w.wrapAttrs(v)
@@ -193,12 +189,17 @@ func (w *htmlWriter) node(v *nodeView) {
 		w.text(v.CopyValue)
 		w.raw("</p>\n")
 	default:
-		w.raw(`<div class="spalte"`)
-		w.wrapAttrs(v)
-		w.raw(">\n")
-		w.nodes(v.Children)
-		w.raw("</div>\n")
+		w.layoutDiv("spalte", v)
 	}
+}
+
+// layoutDiv writes a layout of the node's children: a row ("reihe") or a column ("spalte").
+func (w *htmlWriter) layoutDiv(class string, v *nodeView) {
+	w.raw(`<div class="` + class + `"`)
+	w.wrapAttrs(v)
+	w.raw(">\n")
+	w.nodes(v.Children)
+	w.raw("</div>\n")
 }
 
 // mark writes the required mark after a label or legend.
