@@ -55,10 +55,6 @@ func prunedForRequired(form *forms.Form, data map[string]any) map[string]any {
 	if len(checkData(data)) > 0 {
 		return nil
 	}
-	if !form.HasHiddenValue(data) {
-		return data
-	}
-	pruned, _ := form.Prune(data)
-	m, _ := pruned.(map[string]any)
+	m, _ := withoutHiddenValues(form, data).(map[string]any)
 	return m
 }

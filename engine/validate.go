@@ -84,11 +84,8 @@ func validate(form *forms.Form, data any, pruned bool) []FieldError {
 		}
 		return v.finish()
 	}
-	// A hidden field's value is dropped before validation: it is never validated.
-	// HasHiddenValue first: the data of a consistent draft has none, and is validated without
-	// the copy that Prune makes.
-	if !pruned && form.HasHiddenValue(data) {
-		data, _ = form.Prune(data)
+	if !pruned {
+		data = withoutHiddenValues(form, data)
 	}
 	err := form.Schema.Validate(data)
 	if err == nil {
@@ -223,6 +220,16 @@ func requiredNowBy(form *forms.Form, i int, data map[string]any, plain bool) map
 		}
 	}
 	return out
+}
+
+// withoutHiddenValues is data as the schema validates it: a hidden field's value is dropped
+// before validation, it is never validated. HasHiddenValue first: the data of a consistent
+// draft has none, and is validated without the copy that Prune makes.
+func withoutHiddenValues(form *forms.Form, data any) any {
+	if form.HasHiddenValue(data) {
+		data, _ = form.Prune(data)
+	}
+	return data
 }
 
 // issue is one leaf of the validator's error tree: an error kind at an instance location.
