@@ -85,6 +85,16 @@ func noDraft(c echo.Context, f *forms.Form, err error) error {
 	return err
 }
 
+// openDraft finds the form named in the URL and loads the browser's draft of it. After an
+// error f is what was found, so that noDraft(c, f, err) answers a browser without a draft.
+func (s *Server) openDraft(c echo.Context) (f *forms.Form, d *engine.Draft, err error) {
+	if f, err = s.formOf(c); err != nil {
+		return f, nil, err
+	}
+	d, err = s.draftOf(c, f)
+	return f, d, err
+}
+
 // stepRequest is what the handlers of a step start from.
 type stepRequest struct {
 	f    *forms.Form

@@ -10,11 +10,7 @@ import (
 // choice, or one that is not a municipality of the postal code, shows the question again
 // with an error.
 func (s *Server) municipalityChoose(c echo.Context) error {
-	f, err := s.formOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
+	f, d, err := s.openDraft(c)
 	if err != nil {
 		return noDraft(c, f, err)
 	}

@@ -14,11 +14,7 @@ import (
 // municipalityShow asks in which municipality the citizen lives, when the postal code of
 // the deciding answer spans several (Einer für Alle).
 func (s *Server) municipalityShow(c echo.Context) error {
-	f, err := s.formOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
+	f, d, err := s.openDraft(c)
 	if err != nil {
 		return noDraft(c, f, err)
 	}

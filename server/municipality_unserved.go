@@ -13,11 +13,7 @@ import (
 // municipalityUnserved tells the citizen that no authority of this portal serves their
 // municipality and what to do; the draft is kept.
 func (s *Server) municipalityUnserved(c echo.Context) error {
-	f, err := s.formOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
+	f, d, err := s.openDraft(c)
 	if err != nil {
 		return noDraft(c, f, err)
 	}

@@ -81,11 +81,7 @@ func (s *Server) resumeTarget(f *forms.Form, d *engine.Draft) string {
 
 // draftSaveForLater is "Zwischenspeichern" on the review page.
 func (s *Server) draftSaveForLater(c echo.Context) error {
-	f, err := s.formOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
+	f, d, err := s.openDraft(c)
 	if err != nil {
 		return noDraft(c, f, err)
 	}

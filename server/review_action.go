@@ -14,11 +14,7 @@ import (
 // uploaded file ("remove-file:<path>/<id>"). The review page comes again with a note; a new
 // file is uploaded on the step ("Ändern").
 func (s *Server) reviewAction(c echo.Context) error {
-	f, err := s.formOf(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.draftOf(c, f)
+	f, d, err := s.openDraft(c)
 	if err != nil {
 		return noDraft(c, f, err)
 	}
