@@ -9,8 +9,8 @@ import (
 	"github.com/ozgform/ozgform/engine"
 )
 
-// TestDecodeFilesMatchesEncodingJSON checks the fast path of DecodeFiles against
-// json.Unmarshal on what EncodeFiles writes and on columns it must leave to json.Unmarshal.
+// TestDecodeFilesMatchesEncodingJSON checks DecodeFiles against json.Unmarshal on what
+// EncodeFiles writes and on columns other encoders wrote.
 func TestDecodeFilesMatchesEncodingJSON(t *testing.T) {
 	var raws [][]byte
 	for _, files := range []map[string][]byte{
@@ -50,12 +50,6 @@ func TestDecodeFilesMatchesEncodingJSON(t *testing.T) {
 		if err == nil && !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: got %q, want %q", raw, got, want)
 		}
-		if fast, ok := decodeFilesFast(raw); ok && !reflect.DeepEqual(fast, want) {
-			t.Errorf("%s: fast path gave %q, want %q", raw, fast, want)
-		}
-	}
-	if _, ok := decodeFilesFast(raws[1]); !ok {
-		t.Errorf("%s: not decoded by the fast path", raws[1])
 	}
 }
 
